@@ -1,0 +1,27 @@
+{
+    "name": "Accompagnements — facturation des programmes",
+    "summary": "Bill multi-month coaching, consulting and training programmes: "
+    "upfront, instalments, milestones or subscription with commitment.",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/accomp-billing/accomp_billing",
+    "author": "accomp_billing developers",
+    "license": "LGPL-3",
+    "depends": ["account", "mail", "portal", "payment", "account_payment"],
+    "data": [
+        "security/accomp_billing_security.xml",
+        "security/ir.model.access.csv",
+        "views/accomp_offer_views.xml",
+        "views/accomp_billing_menus.xml",
+    ],
+    "demo": [
+        "demo/accomp_offer_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "accomp_billing/static/tests/tours/**/*",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

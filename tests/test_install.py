@@ -1,0 +1,30 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import TransactionCase
+
+
+class TestInstall(TransactionCase):
+    def test_addon_installed_with_menu_and_groups(self):
+        module = self.env["ir.module.module"].search([("name", "=", "accomp_billing")])
+        self.assertEqual(module.state, "installed")
+        self.assertEqual(module.latest_version, "19.0.1.0.0")
+        root = self.env.ref("accomp_billing.accomp_menu_root")
+        self.assertEqual(root.name, "Programmes")
+        self.assertIn(
+            self.env.ref("accomp_billing.accomp_offer_menu"), root.child_id.child_id
+        )
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("accomp_billing.group_accomp_manager"))
+        self.assertTrue(admin.has_group("accomp_billing.group_accomp_coach"))
+
+    def test_offer_create_and_deposit_check(self):
+        offer = self.env["accomp.offer"].create(
+            {
+                "name": "Programme Envol",
+                "billing_model": "upfront",
+                "amount_total": 3000,
+            }
+        )
+        self.assertEqual(offer.company_id, self.env.company)
+        self.assertEqual(offer.currency_id, self.env.company.currency_id)
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            offer.deposit_percent = 120
