@@ -11,11 +11,16 @@
     "data": [
         "security/accomp_billing_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/product_data.xml",
+        "data/ir_cron.xml",
         "views/accomp_offer_views.xml",
+        "views/accomp_engagement_views.xml",
+        "views/accomp_schedule_line_views.xml",
         "views/accomp_billing_menus.xml",
     ],
     "demo": [
-        "demo/accomp_offer_demo.xml",
+        "demo/accomp_billing_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

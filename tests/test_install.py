@@ -12,6 +12,12 @@ class TestInstall(TransactionCase):
         self.assertIn(
             self.env.ref("accomp_billing.accomp_offer_menu"), root.child_id.child_id
         )
+        self.assertIn(
+            self.env.ref("accomp_billing.accomp_engagement_menu"), root.child_id
+        )
+        cron = self.env.ref("accomp_billing.ir_cron_invoice_due_lines")
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.code.strip(), "model._cron_invoice_due_lines()")
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("accomp_billing.group_accomp_manager"))
         self.assertTrue(admin.has_group("accomp_billing.group_accomp_coach"))

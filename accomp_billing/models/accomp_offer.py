@@ -1,33 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-
-BILLING_MODELS = [
-    ("upfront", "Upfront payment"),
-    ("instalments", "Fixed instalments"),
-    ("milestones", "Milestones"),
-    ("subscription", "Subscription with commitment"),
-]
-BILLING_CYCLES = [
-    ("monthly", "Monthly"),
-    ("quarterly", "Quarterly"),
-    ("semiannual", "Semi-annual"),
-    ("yearly", "Yearly"),
-]
-EXTRAS_POLICIES = [
-    ("immediate", "Invoice immediately"),
-    ("next_invoice", "On the next invoice"),
-    ("end_of_cycle", "At the end of the period"),
-]
-INVOICE_MODES = [
-    ("auto_post", "Post automatically"),
-    ("review", "Draft for review"),
-]
+from odoo.tools import float_compare
 
 
 class AccompOffer(models.Model):
     _name = "accomp.offer"
     _description = "Programme Offer"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "accomp.terms.mixin"]
     _order = "sequence, name, id"
 
     # ------------------------------------------------------------------
@@ -40,51 +19,60 @@ class AccompOffer(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    product_id = fields.Many2one(
-        "product.product",
-        string="Invoiced Product",
-        domain=[("type", "=", "service")],
-        check_company=True,
-        help="Service product used on the invoice lines (income account, taxes).",
-    )
-    billing_model = fields.Selection(
-        BILLING_MODELS,
+    currency_id = fields.Many2one(
+        "res.currency",
         required=True,
-        default="instalments",
-        tracking=True,
+        default=lambda self: self.env.company.currency_id,
+        help="Currency of the offer's prices; engagements are invoiced in it.",
     )
-    duration_months = fields.Integer(string="Duration (months)", default=6)
     amount_total = fields.Monetary(string="Total Price", tracking=True)
-    deposit_percent = fields.Float(string="Deposit (%)", digits=(5, 2))
-    instalment_count = fields.Integer(string="Number of Instalments", default=6)
-    billing_cycle = fields.Selection(BILLING_CYCLES, required=True, default="monthly")
-    recurring_amount = fields.Monetary(string="Amount per Period")
-    commitment_months = fields.Integer(string="Minimum Commitment (months)")
-    notice_days = fields.Integer(string="Notice (days)", default=30)
-    extras_policy = fields.Selection(
-        EXTRAS_POLICIES,
-        string="Extras Invoicing",
-        required=True,
-        default="next_invoice",
+    milestone_template_ids = fields.One2many(
+        "accomp.offer.milestone", "offer_id", string="Milestones", copy=True
     )
-    invoice_mode = fields.Selection(
-        INVOICE_MODES,
-        string="Generated Invoices",
-        required=True,
-        default="auto_post",
+    allowance_ids = fields.One2many(
+        "accomp.offer.allowance", "offer_id", string="Included sessions", copy=True
     )
+    engagement_count = fields.Integer(compute="_compute_engagement_count")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_engagement_count(self):
+        counts = dict(
+            self.env["accomp.engagement"]._read_group(
+                [("offer_id", "in", self.ids)], ["offer_id"], ["__count"]
+            )
+        )
+        for offer in self:
+            offer.engagement_count = counts.get(offer, 0)
 
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
-    @api.constrains("deposit_percent")
-    def _check_deposit_percent(self):
-        for offer in self:
-            if not 0 <= offer.deposit_percent < 100:
-                raise ValidationError(
-                    self.env._(
-                        "Offer “%(name)s”: the deposit must be between 0 and 100%%.",
-                        name=offer.name,
-                    )
+    @api.constrains("billing_model", "milestone_template_ids")
+    def _check_milestone_percents(self):
+        for offer in self.filtered(lambda o: o.billing_model == "milestones"):
+            offer._check_percents_sum(offer.milestone_template_ids.mapped("percent"))
+
+    def _check_percents_sum(self, percents):
+        if float_compare(sum(percents), 100.0, precision_digits=2):
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: the milestones' shares add up to %(total)s%%, not "
+                    "100%%.",
+                    name=self.display_name,
+                    total=round(sum(percents), 2),
                 )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_view_engagements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "accomp_billing.accomp_engagement_action"
+        )
+        action["domain"] = [("offer_id", "=", self.id)]
+        action["context"] = {"default_offer_id": self.id}
+        return action

@@ -1,0 +1,876 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import format_amount, format_date
+
+from ..tools import planning
+from .accomp_terms_mixin import TERM_FIELDS
+
+ENGAGEMENT_STATES = [
+    ("draft", "Draft"),
+    ("active", "In progress"),
+    ("suspended", "Suspended"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+# Terms copied from the offer: editable while draft, recomputed only when the
+# offer itself changes (default=None: the mixin's defaults must not win).
+COPIED_FROM_OFFER = {
+    "compute": "_compute_terms",
+    "store": True,
+    "readonly": False,
+    "precompute": True,
+    "default": None,
+}
+# Fields frozen once the programme is sold.
+FROZEN_FIELDS = {
+    *TERM_FIELDS,
+    "offer_id",
+    "partner_id",
+    "price_total",
+    "currency_id",
+    "company_id",
+    "date_start",
+}
+
+
+class AccompEngagement(models.Model):
+    _name = "accomp.engagement"
+    _description = "Programme Engagement"
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "accomp.terms.mixin",
+    ]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+    _price_field = "price_total"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        index="trigram",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    offer_id = fields.Many2one(
+        "accomp.offer", required=True, index=True, tracking=True, check_company=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Coach",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
+    state = fields.Selection(
+        ENGAGEMENT_STATES,
+        compute="_compute_state",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    date_start = fields.Date(string="Start Date", tracking=True, copy=False)
+    date_end = fields.Date(
+        string="End Date",
+        compute="_compute_date_end",
+        store=True,
+        readonly=False,
+        tracking=True,
+        copy=False,
+        help="Last day of the programme. For a subscription, empty while it renews.",
+    )
+    commitment_end_date = fields.Date(
+        string="Commitment Until", compute="_compute_commitment_end_date"
+    )
+    price_total = fields.Monetary(
+        string="Programme Price",
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Price sold for the whole programme, untaxed (not used by subscriptions).",
+    )
+    # the billing terms (accomp.terms.mixin) are copied from the offer
+    billing_model = fields.Selection(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    billing_cycle = fields.Selection(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    duration_months = fields.Integer(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    deposit_percent = fields.Float(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    instalment_count = fields.Integer(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    recurring_amount = fields.Monetary(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    commitment_months = fields.Integer(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    notice_days = fields.Integer(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    extras_policy = fields.Selection(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    invoice_mode = fields.Selection(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+    product_id = fields.Many2one(
+        compute="_compute_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        default=None,
+    )
+
+    schedule_line_ids = fields.One2many(
+        "accomp.schedule.line", "engagement_id", string="Billing Schedule", copy=False
+    )
+    milestone_ids = fields.One2many(
+        "accomp.milestone", "engagement_id", string="Milestones", copy=False
+    )
+    invoice_ids = fields.One2many(
+        "account.move",
+        "accomp_engagement_id",
+        string="Invoices",
+        copy=False,
+        readonly=True,
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    payment_token_id = fields.Many2one(
+        "payment.token",
+        string="Payment Method",
+        domain="[('partner_id', 'child_of', partner_id),"
+        " ('company_id', '=', company_id)]",
+        check_company=True,
+        copy=False,
+    )
+    amount_total = fields.Monetary(
+        string="Total",
+        compute="_compute_amounts",
+        store=True,
+        help="Sum of the billing schedule.",
+    )
+    amount_invoiced = fields.Monetary(
+        string="Invoiced", compute="_compute_amounts", store=True
+    )
+    amount_paid = fields.Monetary(string="Paid", compute="_compute_amounts", store=True)
+    amount_residual = fields.Monetary(
+        string="Left to Pay", compute="_compute_amounts", store=True
+    )
+    next_date_due = fields.Date(
+        string="Next Due Date", compute="_compute_next_date_due", store=True, index=True
+    )
+    is_overdue = fields.Boolean(
+        compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue"
+    )
+    schedule_preview = fields.Html(compute="_compute_schedule_preview", sanitize=False)
+
+    _date_order = models.Constraint(
+        "CHECK (date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
+        "The end date of a programme cannot be before its start date.",
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("offer_id")
+    def _compute_currency_id(self):
+        for engagement in self:
+            engagement.currency_id = (
+                engagement.offer_id.currency_id
+                or engagement.currency_id
+                or engagement.company_id.currency_id
+            )
+
+    @api.depends("offer_id")
+    def _compute_terms(self):
+        # Depends on the offer only, not on its fields: editing an offer never
+        # changes the terms of the engagements already made from it.
+        for engagement in self:
+            offer = engagement.offer_id
+            if not offer or engagement.state not in (False, "draft"):
+                continue
+            for fname in TERM_FIELDS:
+                engagement[fname] = offer[fname]
+            engagement.price_total = offer.amount_total
+
+    @api.depends("schedule_line_ids.state")
+    def _compute_state(self):
+        for engagement in self:
+            if not engagement.state:
+                engagement.state = "draft"
+            elif engagement.state == "active" and engagement._is_completed():
+                engagement.state = "done"
+
+    @api.depends("date_start", "duration_months", "billing_model")
+    def _compute_date_end(self):
+        for engagement in self:
+            if engagement.billing_model == "subscription" or not engagement.date_start:
+                engagement.date_end = (
+                    engagement.date_end if engagement.state != "draft" else False
+                )
+                continue
+            engagement.date_end = planning.nth_date(
+                engagement.date_start, engagement.duration_months or 0, "monthly"
+            ) - timedelta(days=1)
+
+    @api.depends("date_start", "commitment_months", "billing_cycle", "billing_model")
+    def _compute_commitment_end_date(self):
+        for engagement in self:
+            if engagement.billing_model != "subscription" or not engagement.date_start:
+                engagement.commitment_end_date = False
+                continue
+            periods = planning.committed_periods(
+                engagement.commitment_months, engagement.billing_cycle
+            )
+            engagement.commitment_end_date = planning.period_of(
+                engagement.date_start, periods - 1, engagement.billing_cycle
+            )[1]
+
+    @api.depends("invoice_ids")
+    def _compute_invoice_count(self):
+        for engagement in self:
+            engagement.invoice_count = len(engagement.invoice_ids)
+
+    @api.depends(
+        "schedule_line_ids.amount",
+        "schedule_line_ids.state",
+        "schedule_line_ids.invoice_id.amount_residual",
+        "schedule_line_ids.invoice_id.state",
+    )
+    def _compute_amounts(self):
+        for engagement in self:
+            lines = engagement.schedule_line_ids.filtered(
+                lambda line: line.state != "cancelled"
+            )
+            invoiced = lines.filtered(lambda line: line.invoice_id.state == "posted")
+            engagement.amount_total = sum(lines.mapped("amount"))
+            engagement.amount_invoiced = sum(invoiced.mapped("amount"))
+            engagement.amount_paid = sum(line._amount_paid() for line in invoiced)
+            engagement.amount_residual = (
+                engagement.amount_total - engagement.amount_paid
+            )
+
+    @api.depends("schedule_line_ids.date_due", "schedule_line_ids.state")
+    def _compute_next_date_due(self):
+        for engagement in self:
+            dates = engagement.schedule_line_ids.filtered(
+                lambda line: line.state == "planned" and line.date_due
+            ).mapped("date_due")
+            engagement.next_date_due = min(dates) if dates else False
+
+    def _overdue_invoice_domain(self):
+        return Domain(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
+            ]
+        )
+
+    @api.depends("invoice_ids.payment_state", "invoice_ids.invoice_date_due")
+    def _compute_is_overdue(self):
+        overdue = self.search(
+            [
+                ("id", "in", self.ids),
+                ("invoice_ids", "any", self._overdue_invoice_domain()),
+            ]
+        )
+        for engagement in self:
+            engagement.is_overdue = engagement in overdue
+
+    def _search_is_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        domain = Domain("invoice_ids", "any", self._overdue_invoice_domain())
+        if True in value and False in value:
+            return Domain.TRUE
+        return domain if True in value else ~domain
+
+    @api.depends(
+        lambda self: (
+            "state",
+            "date_start",
+            self._price_field,
+            *TERM_FIELDS,
+            "offer_id.milestone_template_ids",
+            "currency_id",
+        )
+    )
+    def _compute_schedule_preview(self):
+        for engagement in self:
+            if engagement.state != "draft" or not (
+                engagement.offer_id
+                and engagement.billing_model
+                and engagement.billing_cycle
+            ):
+                engagement.schedule_preview = False
+                continue
+            try:
+                planned = engagement._plan_schedule()
+            except (UserError, ValidationError) as error:
+                engagement.schedule_preview = (
+                    Markup(
+                        '<div class="alert alert-warning mb-0" role="alert">%s</div>'
+                    )
+                    % error.args[0]
+                )
+                continue
+            engagement.schedule_preview = self.env["ir.qweb"]._render(
+                "accomp_billing.accomp_schedule_preview",
+                {"engagement": engagement, "lines": engagement._preview_rows(planned)},
+            )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("currency_id", "offer_id")
+    def _check_currency(self):
+        for engagement in self:
+            if (
+                engagement.offer_id
+                and engagement.currency_id != engagement.offer_id.currency_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s is in %(currency)s but the offer “%(offer)s” is "
+                        "priced in "
+                        "%(offer_currency)s: use an offer in the engagement's "
+                        "currency.",
+                        name=engagement.display_name,
+                        currency=engagement.currency_id.name,
+                        offer=engagement.offer_id.display_name,
+                        offer_currency=engagement.offer_id.currency_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(vals.get("company_id"))
+                    .next_by_code(
+                        "accomp.engagement", sequence_date=vals.get("date_start")
+                    )
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        frozen = FROZEN_FIELDS.intersection(vals)
+        if frozen and not self.env.context.get("accomp_allow_frozen_write"):
+            self.check_access("write")  # a coach is told they may not, not why
+            for engagement in self.filtered(lambda e: e.state != "draft"):
+                changed = [
+                    self._fields[fname].get_description(self.env)["string"]
+                    for fname in frozen
+                    if self._fields[fname].convert_to_cache(vals[fname], engagement)
+                    != self._fields[fname].convert_to_cache(
+                        engagement[fname], engagement
+                    )
+                ]
+                if changed:
+                    raise UserError(
+                        self.env._(
+                            "%(name)s has been sold: its terms (%(fields)s) can no "
+                            "longer "
+                            "change. Terminate it and sell a new engagement instead.",
+                            name=engagement.display_name,
+                            fields=", ".join(changed),
+                        )
+                    )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        for engagement in self:
+            if engagement.state not in ("draft", "cancelled") or engagement.invoice_ids:
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be deleted: only drafts and cancelled "
+                        "engagements "
+                        "without invoices can be. Cancel it instead.",
+                        name=engagement.display_name,
+                    )
+                )
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for engagement in self:
+            engagement.access_url = f"/my/programmes/{engagement.id}"
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        """Freeze the terms copied from the offer and build the billing schedule."""
+        for engagement in self:
+            if engagement.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(name)s is already confirmed.",
+                        name=engagement.display_name,
+                    )
+                )
+            engagement._check_can_confirm()
+        for engagement in self:
+            planned = engagement._plan_schedule()
+            if engagement.billing_model == "milestones":
+                engagement._create_milestones()
+            self.env["accomp.schedule.line"].create(
+                [engagement._prepare_schedule_line_values(line) for line in planned]
+            )
+            engagement.state = "active"
+            engagement.message_post(
+                body=self.env._(
+                    "Programme confirmed: %(count)s billing events for %(amount)s.",
+                    count=len(planned),
+                    amount=format_amount(
+                        self.env, engagement.amount_total, engagement.currency_id
+                    ),
+                )
+            )
+        return True
+
+    def action_invoice_now(self):
+        """Invoice the lines of these engagements that are due today (company day)."""
+        lines = self.schedule_line_ids
+        lines.check_access("write")
+        invoices = lines._invoice_due_lines(engagements=self)
+        if not invoices:
+            raise UserError(self.env._("Nothing is due yet: no invoice was generated."))
+        return self.action_view_invoices(invoices)
+
+    def action_suspend(self):
+        for engagement in self:
+            if engagement.state != "active":
+                raise UserError(
+                    self.env._(
+                        "Only a programme in progress can be suspended (%(name)s).",
+                        name=engagement.display_name,
+                    )
+                )
+        self.state = "suspended"
+
+    def action_resume(self):
+        for engagement in self:
+            if engagement.state != "suspended":
+                raise UserError(
+                    self.env._(
+                        "Only a suspended programme can be resumed (%(name)s).",
+                        name=engagement.display_name,
+                    )
+                )
+        self.state = "active"
+        self.filtered(lambda e: e._is_completed()).state = "done"
+
+    def action_cancel(self):
+        """Cancel the programme: remaining planned lines and draft invoices are
+        cancelled. Posted invoices must have been credited first."""
+        for engagement in self:
+            if engagement.state in ("done", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is already %(state)s.",
+                        name=engagement.display_name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[engagement.state],
+                    )
+                )
+            posted = engagement.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state not in ("reversed",)
+            )
+            if posted:
+                raise UserError(
+                    self.env._(
+                        "%(name)s has posted invoices (%(invoices)s): issue a credit "
+                        "note for "
+                        "each before cancelling the programme.",
+                        name=engagement.display_name,
+                        invoices=", ".join(posted.mapped("name")),
+                    )
+                )
+        drafts = self.invoice_ids.filtered(lambda m: m.state == "draft")
+        drafts.button_cancel()
+        unpaid = self.schedule_line_ids.filtered(lambda line: line.state != "paid")
+        unpaid.state = "cancelled"
+        self.state = "cancelled"
+        return True
+
+    def action_stop_renewal(self):
+        """Stop a subscription at the earliest date its commitment and notice allow."""
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
+        for engagement in self:
+            if engagement.billing_model != "subscription" or engagement.state not in (
+                "active",
+                "suspended",
+            ):
+                raise UserError(
+                    self.env._(
+                        "Only a subscription in progress can be stopped (%(name)s).",
+                        name=engagement.display_name,
+                    )
+                )
+            date_end = planning.subscription_end(
+                engagement.date_start,
+                engagement.billing_cycle,
+                engagement.commitment_months,
+                today[engagement.company_id],
+                engagement.notice_days,
+            )
+            engagement.with_context(accomp_allow_frozen_write=True).date_end = date_end
+            engagement.schedule_line_ids.filtered(
+                lambda line, d=date_end: line.state == "planned"
+                and line.period_start
+                and line.period_start > d
+            ).state = "cancelled"
+            engagement._extend_subscription_schedule(today[engagement.company_id])
+            engagement.message_post(
+                body=self.env._(
+                    "Subscription stopped: last day %(date)s.",
+                    date=format_date(self.env, date_end),
+                )
+            )
+        return True
+
+    def action_view_invoices(self, invoices=None):
+        invoices = self.invoice_ids if invoices is None else invoices
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        if len(invoices) == 1:
+            action["views"] = [(self.env.ref("account.view_move_form").id, "form")]
+            action["res_id"] = invoices.id
+        return action
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _check_can_confirm(self):
+        self.ensure_one()
+        if not self.date_start:
+            raise UserError(
+                self.env._(
+                    "%(name)s: set the start date before confirming.",
+                    name=self.display_name,
+                )
+            )
+        self._check_terms()
+        self._check_currency()
+        if self.billing_model == "milestones":
+            if not self.offer_id.milestone_template_ids:
+                raise UserError(
+                    self.env._(
+                        "%(name)s: the offer “%(offer)s” has no milestones.",
+                        name=self.display_name,
+                        offer=self.offer_id.display_name,
+                    )
+                )
+            self.offer_id._check_percents_sum(
+                self.offer_id.milestone_template_ids.mapped("percent")
+            )
+
+    def _plan_schedule(self):
+        """The schedule these terms produce (pure planners), as PlannedLine list."""
+        self.ensure_one()
+        rounding = self.currency_id.rounding
+        try:
+            if self.billing_model == "upfront":
+                return planning.plan_upfront(
+                    self.price_total, self.date_start, rounding
+                )
+            if self.billing_model == "instalments":
+                return planning.plan_instalments(
+                    self.price_total,
+                    self.date_start,
+                    self.instalment_count,
+                    self.billing_cycle,
+                    rounding,
+                    self.deposit_percent,
+                )
+            if self.billing_model == "milestones":
+                return planning.plan_milestones(
+                    self.price_total,
+                    self.date_start,
+                    self.offer_id.milestone_template_ids.mapped("percent"),
+                    rounding,
+                    self.deposit_percent,
+                )
+            return planning.plan_subscription(
+                self.recurring_amount,
+                self.date_start,
+                self.billing_cycle,
+                self.commitment_months,
+            )
+        except planning.PlanningError as error:
+            raise UserError(self._planning_error_message(error)) from error
+
+    def _planning_error_message(self, error):
+        messages = {
+            "date_start": self.env._("%(name)s: set the start date first."),
+            "amount": self.env._(
+                "%(name)s: the price of the programme must be positive."
+            ),
+            "instalment_count": self.env._(
+                "%(name)s: a schedule needs at least one instalment."
+            ),
+            "deposit_percent": self.env._(
+                "%(name)s: the deposit must be at least 0%% and less than 100%%."
+            ),
+            "milestone_percent": self.env._(
+                "%(name)s: the milestones' shares must add up to 100%%."
+            ),
+            "amount_too_small": self.env._(
+                "%(name)s: the price is too small to be split into that many parts."
+            ),
+            "commitment_months": self.env._(
+                "%(name)s: the commitment cannot be negative."
+            ),
+        }
+        return messages[error.code] % {
+            "name": self.display_name or self.env._("New programme")
+        }
+
+    def _create_milestones(self):
+        self.ensure_one()
+        self.env["accomp.milestone"].create(
+            [
+                {
+                    "engagement_id": self.id,
+                    "name": template.name,
+                    "sequence": template.sequence,
+                    "percent": template.percent,
+                }
+                for template in self.offer_id.milestone_template_ids
+            ]
+        )
+
+    def _prepare_schedule_line_values(self, planned):
+        """Values of the schedule line for a planning.PlannedLine."""
+        self.ensure_one()
+        milestone = (
+            self.milestone_ids.sorted()[planned.milestone_index]
+            if planned.milestone_index is not None
+            else self.env["accomp.milestone"]
+        )
+        return {
+            "engagement_id": self.id,
+            "sequence": planned.sequence,
+            "kind": planned.kind,
+            "amount": float(planned.amount),
+            "date_due": planned.date_due,
+            "period_start": planned.period_start,
+            "period_end": planned.period_end,
+            "part_index": planned.index,
+            "part_count": planned.count,
+            "milestone_id": milestone.id,
+        }
+
+    def _preview_rows(self, planned):
+        return [
+            {
+                "label": self.env["accomp.schedule.line"]._part_label(
+                    line.kind,
+                    line.index,
+                    line.count,
+                    self.offer_id.milestone_template_ids[line.milestone_index].name
+                    if line.milestone_index is not None
+                    else "",
+                ),
+                "date_due": format_date(self.env, line.date_due)
+                if line.date_due
+                else self.env._("when done"),
+                "period": self.env["accomp.schedule.line"]._period_label(
+                    line.period_start, line.period_end
+                ),
+                "amount": format_amount(self.env, float(line.amount), self.currency_id),
+            }
+            for line in planned
+        ]
+
+    def _is_completed(self):
+        """All billing events are settled and nothing more will be planned."""
+        self.ensure_one()
+        lines = self.schedule_line_ids.filtered(lambda line: line.state != "cancelled")
+        if not lines or any(line.state != "paid" for line in lines):
+            return False
+        if self.billing_model == "subscription":
+            return (
+                bool(self.date_end) and max(lines.mapped("period_end")) >= self.date_end
+            )
+        return True
+
+    def _extend_subscription_schedule(self, date_ref):
+        """Renew subscriptions lazily: make sure every period that has started by
+        ``date_ref`` is planned, plus the next one, never past ``date_end``."""
+        vals_list = []
+        for engagement in self.filtered(
+            lambda e: e.billing_model == "subscription"
+            and e.state in ("active", "suspended")
+        ):
+            lines = engagement.schedule_line_ids.filtered(
+                lambda line: line.kind == "subscription"
+            )
+            existing = max(lines.mapped("part_index"), default=0)  # periods are 1-based
+            last = planning.periods_due(
+                engagement.date_start,
+                engagement.billing_cycle,
+                date_ref,
+                engagement.date_end or None,
+            )
+            last = max(
+                last,
+                planning.committed_periods(
+                    engagement.commitment_months, engagement.billing_cycle
+                )
+                - 1,
+            )
+            if last + 1 <= existing:
+                continue
+            planned = planning.plan_subscription_periods(
+                engagement.recurring_amount,
+                engagement.date_start,
+                engagement.billing_cycle,
+                existing,
+                last,
+                sequence_start=max(
+                    engagement.schedule_line_ids.mapped("sequence"), default=0
+                )
+                + 1,
+            )
+            vals_list += [
+                engagement._prepare_schedule_line_values(line) for line in planned
+            ]
+        return self.env["accomp.schedule.line"].create(vals_list)
+
+    def _invoice_legal_mentions(self):
+        """Mentions French law requires on B2B invoices (Code de commerce L441-10):
+        late-payment penalties and the fixed 40 EUR recovery indemnity."""
+        self.ensure_one()
+        if not self.partner_id.commercial_partner_id.is_company:
+            return False
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        return Markup("<p>%s</p>") % env._(
+            "Late payment: penalties at the European Central Bank's refinancing rate "
+            "plus "
+            "10 points, and a fixed indemnity of 40 € for recovery costs (French "
+            "Commercial "
+            "Code, art. L441-10 and D441-5). No discount for early payment."
+        )
+
+    def _notify_billing_failure(self, error):
+        """Tell the people in charge, once: a chatter message each time, a single
+        open to-do activity for the coach or billing manager."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        summary = self.env._("Billing failed")
+        for engagement in self:
+            engagement.message_post(
+                body=self.env._("Automatic invoicing failed: %(error)s", error=error),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            if engagement.activity_ids.filtered(
+                lambda a, t=activity_type: a.activity_type_id == t
+                and a.summary == summary
+            ):
+                continue
+            engagement.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=summary,
+                note=str(error),
+                user_id=(
+                    engagement.user_id or engagement.create_uid or self.env.user
+                ).id,
+            )

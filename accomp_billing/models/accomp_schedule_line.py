@@ -1,0 +1,393 @@
+import logging
+
+import psycopg2
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import format_date
+
+_logger = logging.getLogger(__name__)
+
+LINE_KINDS = [
+    ("deposit", "Deposit"),
+    ("instalment", "Instalment"),
+    ("milestone", "Milestone"),
+    ("subscription", "Subscription"),
+    ("extras", "Extras"),
+    ("termination", "Termination"),
+]
+LINE_STATES = [
+    ("planned", "Planned"),
+    ("invoiced", "Invoiced"),
+    ("paid", "Paid"),
+    ("cancelled", "Cancelled"),
+]
+INVOICE_BATCH_SIZE = 50
+
+
+class AccompScheduleLine(models.Model):
+    _name = "accomp.schedule.line"
+    _description = "Programme Billing Event"
+    _order = "date_due, engagement_id, sequence, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    engagement_id = fields.Many2one(
+        "accomp.engagement",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="engagement_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="engagement_id.currency_id", store=True)
+    partner_id = fields.Many2one(
+        related="engagement_id.partner_id", store=True, string="Client"
+    )
+    user_id = fields.Many2one(
+        related="engagement_id.user_id", store=True, string="Coach"
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Description", compute="_compute_name")
+    kind = fields.Selection(LINE_KINDS, required=True, default="instalment")
+    part_index = fields.Integer(
+        default=1, help="Position among the lines of the same kind."
+    )
+    part_count = fields.Integer(
+        default=1, help="Number of lines of that kind (0: open-ended)."
+    )
+    amount = fields.Monetary(required=True)
+    date_due = fields.Date(
+        string="Due Date", index=True, help="Empty for a milestone not yet done."
+    )
+    period_start = fields.Date()
+    period_end = fields.Date()
+    milestone_id = fields.Many2one(
+        "accomp.milestone", index="btree_not_null", ondelete="restrict"
+    )
+    invoice_line_ids = fields.One2many(
+        "account.move.line",
+        "accomp_schedule_line_id",
+        string="Invoice Lines",
+        readonly=True,
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        compute="_compute_invoice_id",
+        store=True,
+        index="btree_not_null",
+    )
+    invoice_payment_state = fields.Selection(related="invoice_id.payment_state")
+    state = fields.Selection(
+        LINE_STATES,
+        compute="_compute_state",
+        store=True,
+        readonly=False,
+        index=True,
+        default="planned",
+        required=True,
+    )
+
+    _amount_positive = models.Constraint(
+        "CHECK (amount > 0)", "The amount of a billing event must be positive."
+    )
+    _due_idx = models.Index("(date_due, id) WHERE state = 'planned'")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("kind", "part_index", "part_count", "milestone_id.name")
+    def _compute_name(self):
+        for line in self:
+            line.name = line._part_label(
+                line.kind, line.part_index, line.part_count, line.milestone_id.name
+            )
+
+    @api.depends("invoice_line_ids.parent_state", "invoice_line_ids.move_id")
+    def _compute_invoice_id(self):
+        for line in self:
+            line.invoice_id = line.invoice_line_ids.filtered(
+                lambda aml: aml.parent_state != "cancel"
+            ).move_id[:1]
+
+    @api.depends("invoice_id.payment_state", "invoice_id.state")
+    def _compute_state(self):
+        for line in self:
+            if line.state == "cancelled":
+                continue
+            if not line.invoice_id:
+                line.state = "planned"
+            elif line.invoice_id.payment_state in ("paid", "in_payment"):
+                line.state = "paid"
+            else:
+                line.state = "invoiced"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        protected = {"amount", "engagement_id", "kind", "period_start", "period_end"}
+        if protected.intersection(vals) and self.filtered("invoice_id"):
+            raise UserError(
+                self.env._(
+                    "An invoiced billing event cannot change; issue a credit note "
+                    "instead."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if self.filtered("invoice_line_ids"):
+            raise UserError(
+                self.env._(
+                    "An invoiced billing event cannot be deleted; cancel it instead."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Labels
+    # ------------------------------------------------------------------
+    @api.model
+    def _part_label(self, kind, index, count, milestone_name=""):
+        _ = self.env._
+        if kind == "deposit":
+            return _("Deposit")
+        if kind == "instalment" and count == 1:
+            return _("Full payment")
+        if kind == "instalment":
+            return _("Instalment %(index)s/%(count)s", index=index, count=count)
+        if kind == "milestone":
+            return _(
+                "Milestone %(index)s/%(count)s: %(name)s",
+                index=index,
+                count=count,
+                name=milestone_name or "",
+            )
+        if kind == "subscription":
+            return _("Subscription, period %(index)s", index=index)
+        if kind == "extras":
+            return _("Extras")
+        return _("Termination")
+
+    @api.model
+    def _period_label(self, period_start, period_end):
+        if not (period_start and period_end) or period_start == period_end:
+            return ""
+        return self.env._(
+            "period from %(start)s to %(end)s",
+            start=format_date(self.env, period_start),
+            end=format_date(self.env, period_end),
+        )
+
+    def _invoice_label(self):
+        """'Instalment 2/6 — Programme Envol, period from … to …' in the client's "
+        "language."""
+        self.ensure_one()
+        line = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        programme = line.engagement_id.offer_id.with_context(lang=line.env.lang).name
+        label = line.env._(
+            "%(part)s — %(programme)s (%(reference)s)",
+            part=line._part_label(
+                line.kind, line.part_index, line.part_count, line.milestone_id.name
+            ),
+            programme=programme,
+            reference=line.engagement_id.name,
+        )
+        period = line._period_label(line.period_start, line.period_end)
+        return f"{label}, {period}" if period else label
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    @api.model
+    def _company_today(self, companies):
+        """The local day of each company ("today" is never the server's UTC day)."""
+        now = pytz.utc.localize(fields.Datetime.now())
+        return {
+            company: now.astimezone(
+                pytz.timezone(company.partner_id.tz or self.env.user.tz or "UTC")
+            ).date()
+            for company in companies
+        }
+
+    @api.model
+    def _due_lines_domain(self, today_by_company, engagements=None):
+        domain = Domain.OR(
+            Domain("company_id", "=", company.id) & Domain("date_due", "<=", today)
+            for company, today in today_by_company.items()
+        )
+        domain &= Domain(
+            [
+                ("state", "=", "planned"),
+                ("invoice_id", "=", False),
+                ("engagement_id.state", "=", "active"),
+            ]
+        )
+        if engagements is not None:
+            domain &= Domain("engagement_id", "in", engagements.ids)
+        return domain
+
+    @api.model
+    def _invoice_due_lines(self, date_ref=None, engagements=None, batch_size=None):
+        """Invoice every planned line due on or before ``date_ref`` (default: each
+        company's local today), in batches committed with ``ir.cron._commit_progress``
+        when run by the scheduler. Lines are locked (SKIP LOCKED) and re-checked
+        before invoicing, and a unique index on the invoice lines makes a second
+        invoice for a schedule line impossible: reruns and concurrent runs never
+        duplicate. An engagement that fails is reported on its chatter and does not
+        stop the batch.
+
+        :param date_ref: a date, or None for each company's local day
+        :param engagements: restrict to these engagements (the "Invoice now" button)
+        :return: the invoices created (account.move)
+        """
+        companies = (
+            engagements.company_id
+            if engagements is not None
+            else (self.env["res.company"].sudo().search([]))
+        )
+        if date_ref:
+            today = dict.fromkeys(companies, fields.Date.to_date(date_ref))
+        else:
+            today = self._company_today(companies)
+        self._renew_subscriptions(today, engagements)
+
+        batch_size = batch_size or INVOICE_BATCH_SIZE
+        domain = self._due_lines_domain(today, engagements)
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if in_cron:
+            self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
+        invoices = self.env["account.move"]
+        seen_ids = []
+        while True:
+            batch = self.search(
+                domain & Domain("id", "not in", seen_ids), limit=batch_size
+            )
+            if not batch:
+                break
+            seen_ids += batch.ids
+            locked = batch.try_lock_for_update()
+            locked.invalidate_recordset(["state", "invoice_id"])
+            locked = locked.filtered(
+                lambda line: line.state == "planned" and not line.invoice_id
+            )
+            invoices |= locked._create_invoices(today)
+            if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
+                break
+        return invoices
+
+    @api.model
+    def _renew_subscriptions(self, today_by_company, engagements=None):
+        domain = Domain(
+            [
+                ("billing_model", "=", "subscription"),
+                ("state", "in", ("active", "suspended")),
+            ]
+        )
+        if engagements is not None:
+            domain &= Domain("id", "in", engagements.ids)
+        for company, today in today_by_company.items():
+            subscriptions = self.env["accomp.engagement"].search(
+                domain & Domain("company_id", "=", company.id)
+            )
+            subscriptions._extend_subscription_schedule(today)
+
+    def _create_invoices(self, today_by_company):
+        """One invoice per line, created in one batch and posted unless the
+        engagement is in review mode; on failure, engagement by engagement."""
+        if not self:
+            return self.env["account.move"]
+        try:
+            with self.env.cr.savepoint():
+                return self._create_and_post_invoices(today_by_company)
+        except (UserError, ValidationError, psycopg2.IntegrityError):
+            _logger.info("Batch invoicing failed, retrying engagement by engagement")
+        invoices = self.env["account.move"]
+        for engagement, lines in self.grouped("engagement_id").items():
+            try:
+                with self.env.cr.savepoint():
+                    invoices |= lines._create_and_post_invoices(today_by_company)
+            except psycopg2.IntegrityError:
+                _logger.info(
+                    "%s: already invoiced by a concurrent run", engagement.name
+                )
+            except (UserError, ValidationError) as error:
+                _logger.warning("%s: invoicing failed: %s", engagement.name, error)
+                engagement._notify_billing_failure(error.args[0])
+        return invoices
+
+    def _create_and_post_invoices(self, today_by_company):
+        invoices = (
+            self.env["account.move"]
+            .with_context(default_move_type="out_invoice")
+            .create(
+                [
+                    line._prepare_invoice_values(today_by_company[line.company_id])
+                    for line in self
+                ]
+            )
+        )
+        to_post = invoices.filtered(
+            lambda m: m.accomp_engagement_id.invoice_mode == "auto_post"
+        )
+        if to_post:
+            to_post._post(soft=False)
+        return invoices
+
+    def _prepare_invoice_values(self, invoice_date):
+        """Values of the customer invoice for this billing event (overridable)."""
+        self.ensure_one()
+        engagement = self.engagement_id
+        partner = engagement.partner_id
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.address_get(["invoice"])["invoice"],
+            "company_id": engagement.company_id.id,
+            "currency_id": engagement.currency_id.id,
+            "invoice_date": invoice_date,
+            "invoice_origin": engagement.name,
+            "invoice_user_id": (engagement.user_id or self.env.user).id,
+            "accomp_engagement_id": engagement.id,
+            "narration": engagement._invoice_legal_mentions(),
+            "invoice_line_ids": [Command.create(self._prepare_invoice_line_values())],
+        }
+
+    def _prepare_invoice_line_values(self):
+        self.ensure_one()
+        product = self.engagement_id.product_id or self.env.ref(
+            "accomp_billing.product_programme", raise_if_not_found=False
+        )
+        return {
+            "display_type": "product",
+            "product_id": product.id if product else False,
+            "name": self._invoice_label(),
+            "quantity": 1,
+            "price_unit": self.amount,
+            "accomp_schedule_line_id": self.id,
+        }
+
+    def _amount_paid(self):
+        """Share of this line's amount that its invoice's payments cover."""
+        self.ensure_one()
+        invoice = self.invoice_id
+        if not invoice or invoice.state != "posted" or not invoice.amount_total:
+            return 0.0
+        if invoice.payment_state in ("paid", "in_payment"):
+            return self.amount
+        paid_ratio = 1 - invoice.amount_residual / invoice.amount_total
+        return self.currency_id.round(self.amount * paid_ratio)
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_invoice_due_lines(self):
+        self._invoice_due_lines()

@@ -1,0 +1,148 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+BILLING_MODELS = [
+    ("upfront", "Upfront payment"),
+    ("instalments", "Fixed instalments"),
+    ("milestones", "Milestones"),
+    ("subscription", "Subscription with commitment"),
+]
+BILLING_CYCLES = [
+    ("monthly", "Monthly"),
+    ("quarterly", "Quarterly"),
+    ("semiannual", "Semi-annual"),
+    ("yearly", "Yearly"),
+]
+EXTRAS_POLICIES = [
+    ("immediate", "Invoice immediately"),
+    ("next_invoice", "On the next invoice"),
+    ("end_of_cycle", "At the end of the period"),
+]
+INVOICE_MODES = [
+    ("auto_post", "Post automatically"),
+    ("review", "Draft for review"),
+]
+
+# Billing terms an engagement copies from its offer when it is sold.
+TERM_FIELDS = (
+    "billing_model",
+    "billing_cycle",
+    "duration_months",
+    "deposit_percent",
+    "instalment_count",
+    "recurring_amount",
+    "commitment_months",
+    "notice_days",
+    "extras_policy",
+    "invoice_mode",
+    "product_id",
+)
+CHECKED_TERMS = (
+    "billing_model",
+    "deposit_percent",
+    "instalment_count",
+    "recurring_amount",
+    "commitment_months",
+    "duration_months",
+    "notice_days",
+)
+
+
+class AccompTermsMixin(models.AbstractModel):
+    """Billing terms shared by offers (the template) and engagements (the copy
+    frozen when the programme is sold), with their validation."""
+
+    _name = "accomp.terms.mixin"
+    _description = "Programme Billing Terms"
+    _price_field = "amount_total"  # the field holding the programme's price
+
+    company_id = fields.Many2one("res.company")
+    currency_id = fields.Many2one("res.currency")
+    product_id = fields.Many2one(
+        "product.product",
+        string="Invoiced Product",
+        domain=[("type", "=", "service")],
+        check_company=True,
+        help="Service product used on the invoice lines (income account, taxes). "
+        "The generic “Programme” service when empty.",
+    )
+    billing_model = fields.Selection(
+        BILLING_MODELS, required=True, default="instalments", tracking=True
+    )
+    billing_cycle = fields.Selection(BILLING_CYCLES, required=True, default="monthly")
+    duration_months = fields.Integer(string="Duration (months)", default=6)
+    deposit_percent = fields.Float(
+        string="Deposit (%)",
+        digits=(5, 2),
+        help="Share of the price invoiced at the start, before the instalments or "
+        "milestones.",
+    )
+    instalment_count = fields.Integer(string="Number of Instalments", default=6)
+    recurring_amount = fields.Monetary(string="Amount per Period")
+    commitment_months = fields.Integer(string="Minimum Commitment (months)")
+    notice_days = fields.Integer(string="Notice (days)", default=30)
+    extras_policy = fields.Selection(
+        EXTRAS_POLICIES,
+        string="Extras Invoicing",
+        required=True,
+        default="next_invoice",
+    )
+    invoice_mode = fields.Selection(
+        INVOICE_MODES,
+        string="Generated Invoices",
+        required=True,
+        default="auto_post",
+        help="Post automatically: invoices are posted as soon as they are generated.\n"
+        "Draft for review: an accountant reviews and posts them.",
+    )
+
+    @api.constrains(lambda self: (self._price_field, *CHECKED_TERMS))
+    def _check_terms(self):
+        for record in self:
+            if (
+                record.billing_model != "subscription"
+                and record[self._price_field] <= 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the price of the programme must be positive.",
+                        name=record.display_name,
+                    )
+                )
+            if not 0 <= record.deposit_percent < 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the deposit must be at least 0%% and less than 100%%"
+                        " (it is %(percent)s%%).",
+                        name=record.display_name,
+                        percent=record.deposit_percent,
+                    )
+                )
+            if record.billing_model == "instalments" and record.instalment_count < 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: a schedule needs at least one instalment.",
+                        name=record.display_name,
+                    )
+                )
+            if record.billing_model == "subscription" and record.recurring_amount <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the amount per period of a subscription must be "
+                        "positive.",
+                        name=record.display_name,
+                    )
+                )
+            if (
+                min(
+                    record.commitment_months, record.duration_months, record.notice_days
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: durations, commitment and notice cannot be "
+                        "negative.",
+                        name=record.display_name,
+                    )
+                )
