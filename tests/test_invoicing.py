@@ -165,6 +165,18 @@ class TestInvoicing(AccompCase):
             ),
         )
 
+    def test_payment_terms_of_the_client_apply(self):
+        self.client.property_payment_term_id = self.env.ref(
+            "account.account_payment_term_30days"
+        )
+        engagement = self.make_engagement(self.make_offer(billing_model="upfront"))
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(invoice.accomp_engagement_id, engagement)
+        self.assertEqual(
+            invoice.invoice_payment_term_id, self.client.property_payment_term_id
+        )
+        self.assertEqual(invoice.invoice_date_due, date(2026, 3, 2))
+
     def test_milestone_lines_wait_for_the_milestone(self):
         engagement = self.make_engagement(
             self.make_offer(

@@ -325,16 +325,19 @@ class AccompScheduleLine(models.Model):
         return invoices
 
     def _create_and_post_invoices(self, today_by_company):
-        invoices = (
-            self.env["account.move"]
-            .with_context(default_move_type="out_invoice")
-            .create(
-                [
-                    line._prepare_invoice_values(today_by_company[line.company_id])
-                    for line in self
-                ]
+        invoices = self.env["account.move"]
+        for company, lines in self.grouped("company_id").items():
+            invoices |= (
+                self.env["account.move"]
+                .with_company(company)
+                .with_context(default_move_type="out_invoice")
+                .create(
+                    [
+                        line._prepare_invoice_values(today_by_company[company])
+                        for line in lines
+                    ]
+                )
             )
-        )
         to_post = invoices.filtered(
             lambda m: m.accomp_engagement_id.invoice_mode == "auto_post"
         )

@@ -1,0 +1,136 @@
+"""Two scheduler workers at once, on real committed data and real transactions:
+every billing event ends up on exactly one invoice."""
+
+import threading
+import time
+from datetime import date
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase
+from odoo.tests.common import get_db_name
+
+from odoo.addons.accomp_billing.models import accomp_schedule_line
+
+ScheduleLine = accomp_schedule_line.AccompScheduleLine
+
+
+class TestTwoWorkers(BaseCase):
+    """Not a TransactionCase: the data must be committed for other transactions
+    to see it. Everything created here is removed at the end."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            if not env["account.journal"].search(
+                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+            ):
+                env["account.chart.template"].try_loading(
+                    "generic_coa", company, install_demo=False
+                )
+            partner = env["res.partner"].create({"name": "Concurrency client"})
+            offer = env["accomp.offer"].create(
+                {
+                    "name": "Concurrency offer",
+                    "billing_model": "instalments",
+                    "amount_total": 1200,
+                    "instalment_count": 12,
+                    "invoice_mode": "review",  # drafts, so that the test can clean up
+                }
+            )
+            engagements = env["accomp.engagement"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "offer_id": offer.id,
+                        "date_start": date(2026, 1, 1),
+                    }
+                    for _i in range(4)
+                ]
+            )
+            engagements.action_confirm()
+            self.ids = {
+                "partner": partner.id,
+                "offer": offer.id,
+                "engagements": engagements.ids,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagements = env["accomp.engagement"].browse(self.ids["engagements"])
+            engagements.invoice_ids.unlink()
+            engagements.action_cancel()
+            engagements.unlink()
+            env["accomp.offer"].browse(self.ids["offer"]).unlink()
+            env["res.partner"].browse(self.ids["partner"]).unlink()
+
+    def test_two_workers_at_once_never_invoice_twice(self):
+        barrier = threading.Barrier(2)
+        results = {}
+        original = ScheduleLine._create_and_post_invoices
+
+        def slow_create(lines, today):
+            invoices = original(lines, today)
+            time.sleep(0.5)  # hold the row locks while the other worker runs
+            return invoices
+
+        def worker(name):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    barrier.wait(timeout=10)
+                    invoices = env["accomp.schedule.line"]._invoice_due_lines(
+                        date_ref=date(2026, 6, 30),
+                        engagements=env["accomp.engagement"].browse(
+                            self.ids["engagements"]
+                        ),
+                    )
+                    results[name] = len(invoices)
+            except psycopg2.errors.SerializationFailure:
+                results[name] = "serialization failure (retried by the scheduler)"
+
+        with patch.object(ScheduleLine, "_create_and_post_invoices", slow_create):
+            threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagements = env["accomp.engagement"].browse(self.ids["engagements"])
+            lines = engagements.schedule_line_ids.filtered(
+                lambda line: line.date_due <= date(2026, 6, 30)
+            )
+            self.assertEqual(len(lines), 24)  # 6 months x 4 engagements
+            invoice_lines = env["account.move.line"].search(
+                [("accomp_schedule_line_id", "in", lines.ids)]
+            )
+            self.assertEqual(
+                len(invoice_lines), 24, "each due line on exactly one invoice"
+            )
+            self.assertEqual(
+                len(set(invoice_lines.mapped("accomp_schedule_line_id"))), 24
+            )
+            self.assertEqual(len(engagements.invoice_ids), 24)
+        # one worker invoiced everything; the other found the lines locked (SKIP
+        # LOCKED) or, had it read them before the commit, failed to serialize
+        outcomes = list(results.values())
+        self.assertEqual(len(outcomes), 2, results)
+        self.assertIn(24, outcomes, results)
+        outcomes.remove(24)
+        self.assertTrue(
+            outcomes[0] == 0 or "serialization" in str(outcomes[0]), results
+        )
