@@ -115,92 +115,23 @@ class AccompEngagement(models.Model):
         string="Commitment Until", compute="_compute_commitment_end_date"
     )
     price_total = fields.Monetary(
+        **COPIED_FROM_OFFER,
         string="Programme Price",
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
         tracking=True,
         help="Price sold for the whole programme, untaxed (not used by subscriptions).",
     )
     # the billing terms (accomp.terms.mixin) are copied from the offer
-    billing_model = fields.Selection(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    billing_cycle = fields.Selection(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    duration_months = fields.Integer(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    deposit_percent = fields.Float(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    instalment_count = fields.Integer(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    recurring_amount = fields.Monetary(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    commitment_months = fields.Integer(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    notice_days = fields.Integer(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    extras_policy = fields.Selection(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    invoice_mode = fields.Selection(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
-    product_id = fields.Many2one(
-        compute="_compute_terms",
-        store=True,
-        readonly=False,
-        precompute=True,
-        default=None,
-    )
+    billing_model = fields.Selection(**COPIED_FROM_OFFER)
+    billing_cycle = fields.Selection(**COPIED_FROM_OFFER)
+    duration_months = fields.Integer(**COPIED_FROM_OFFER)
+    deposit_percent = fields.Float(**COPIED_FROM_OFFER)
+    instalment_count = fields.Integer(**COPIED_FROM_OFFER)
+    recurring_amount = fields.Monetary(**COPIED_FROM_OFFER)
+    commitment_months = fields.Integer(**COPIED_FROM_OFFER)
+    notice_days = fields.Integer(**COPIED_FROM_OFFER)
+    extras_policy = fields.Selection(**COPIED_FROM_OFFER)
+    invoice_mode = fields.Selection(**COPIED_FROM_OFFER)
+    product_id = fields.Many2one(**COPIED_FROM_OFFER)
 
     schedule_line_ids = fields.One2many(
         "accomp.schedule.line", "engagement_id", string="Billing Schedule", copy=False
