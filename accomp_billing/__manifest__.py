@@ -18,6 +18,7 @@
         "views/accomp_engagement_views.xml",
         "views/accomp_schedule_line_views.xml",
         "views/accomp_billing_menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/accomp_billing_demo.xml",

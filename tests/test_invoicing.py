@@ -176,6 +176,16 @@ class TestInvoicing(AccompCase):
             invoice.invoice_payment_term_id, self.client.property_payment_term_id
         )
         self.assertEqual(invoice.invoice_date_due, date(2026, 3, 2))
+        # a client without terms gets the company's programme terms
+        other = self.env["res.partner"].create({"name": "Julien Moreau"})
+        self.company.accomp_payment_term_id = self.env.ref(
+            "account.account_payment_term_15days"
+        )
+        self.make_engagement(
+            self.make_offer(billing_model="upfront"), partner_id=other.id
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(invoice.invoice_date_due, date(2026, 2, 15))
 
     def test_milestone_lines_wait_for_the_milestone(self):
         engagement = self.make_engagement(

@@ -7,3 +7,5 @@ from . import accomp_milestone
 from . import accomp_schedule_line
 from . import account_move
 from . import account_move_line
+from . import res_company
+from . import res_config_settings

@@ -358,6 +358,10 @@ class AccompScheduleLine(models.Model):
             "invoice_date": invoice_date,
             "invoice_origin": engagement.name,
             "invoice_user_id": (engagement.user_id or self.env.user).id,
+            "invoice_payment_term_id": (
+                partner.with_company(engagement.company_id).property_payment_term_id
+                or engagement.company_id.accomp_payment_term_id
+            ).id,
             "accomp_engagement_id": engagement.id,
             "narration": engagement._invoice_legal_mentions(),
             "invoice_line_ids": [Command.create(self._prepare_invoice_line_values())],
