@@ -97,6 +97,27 @@ class TestEngagement(AccompCase):
         self.assertEqual(subscription.commitment_end_date, date(2026, 7, 30))
         self.assertFalse(subscription.date_end)
 
+    def test_a_zero_percent_milestone_is_a_progress_step_without_a_line(self):
+        engagement = self.make_engagement(
+            self.make_offer(
+                billing_model="milestones",
+                amount_total=1000,
+                milestone_template_ids=[
+                    Command.create({"name": "Kick-off", "sequence": 1, "percent": 0}),
+                    Command.create(
+                        {"name": "Diagnostic", "sequence": 2, "percent": 60}
+                    ),
+                    Command.create({"name": "Bilan", "sequence": 3, "percent": 40}),
+                ],
+            )
+        )
+        self.assertEqual(len(engagement.milestone_ids), 3)
+        self.assertEqual(engagement.milestone_ids.mapped("amount"), [0, 600, 400])
+        self.assertEqual(
+            engagement.schedule_line_ids.milestone_id, engagement.milestone_ids[1:]
+        )
+        self.assertEqual(engagement.amount_total, 1000)
+
     def test_quarterly_and_semiannual_cycles(self):
         quarterly = self.make_engagement(
             self.make_offer(

@@ -432,7 +432,8 @@ class AccompEngagement(models.Model):
                 )
             engagement._check_can_confirm()
         for engagement in self:
-            planned = engagement._plan_schedule()
+            # a 0% milestone is a progress step: it bills nothing, so no line
+            planned = [line for line in engagement._plan_schedule() if line.amount]
             if engagement.billing_model == "milestones":
                 engagement._create_milestones()
             self.env["accomp.schedule.line"].create(
