@@ -17,6 +17,8 @@
         "views/accomp_offer_views.xml",
         "views/accomp_engagement_views.xml",
         "views/accomp_schedule_line_views.xml",
+        "views/accomp_usage_views.xml",
+        "views/account_move_views.xml",
         "views/accomp_billing_menus.xml",
         "views/res_config_settings_views.xml",
     ],

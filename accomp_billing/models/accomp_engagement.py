@@ -3,10 +3,11 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_amount, format_date
 
+from ..tools import allowance as allowance_tools
 from ..tools import planning
 from .accomp_terms_mixin import TERM_FIELDS
 
@@ -36,6 +37,9 @@ FROZEN_FIELDS = {
     "company_id",
     "date_start",
 }
+# What a coach may change on the engagements they follow: log sessions (usage)
+# and mark milestones done. Everything else is the billing manager's.
+COACH_WRITABLE_FIELDS = {"usage_ids", "milestone_ids"}
 
 
 class AccompEngagement(models.Model):
@@ -139,6 +143,33 @@ class AccompEngagement(models.Model):
     milestone_ids = fields.One2many(
         "accomp.milestone", "engagement_id", string="Milestones", copy=False
     )
+    usage_ids = fields.One2many(
+        "accomp.usage", "engagement_id", string="Sessions", copy=False
+    )
+    allowance_ids = fields.One2many(
+        "accomp.engagement.allowance",
+        "engagement_id",
+        string="Included sessions",
+        copy=False,
+    )
+    milestone_count = fields.Integer(compute="_compute_scope")
+    milestone_done_count = fields.Integer(
+        string="Milestones done", compute="_compute_scope"
+    )
+    included_qty = fields.Float(
+        string="Sessions included", digits="Product Unit", compute="_compute_scope"
+    )
+    used_qty = fields.Float(
+        string="Sessions used",
+        digits="Product Unit",
+        compute="_compute_scope",
+        help="Included sessions consumed so far.",
+    )
+    extras_amount = fields.Monetary(
+        string="Extras billed",
+        compute="_compute_scope",
+        help="Sessions beyond the included ones, invoiced so far (untaxed).",
+    )
     invoice_ids = fields.One2many(
         "account.move",
         "accomp_engagement_id",
@@ -205,12 +236,15 @@ class AccompEngagement(models.Model):
                 engagement[fname] = offer[fname]
             engagement.price_total = offer.amount_total
 
-    @api.depends("schedule_line_ids.state")
+    @api.depends("schedule_line_ids.state", "milestone_ids.state")
     def _compute_state(self):
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
         for engagement in self:
             if not engagement.state:
                 engagement.state = "draft"
-            elif engagement.state == "active" and engagement._is_completed():
+            elif engagement.state == "active" and engagement._is_completed(
+                today.get(engagement.company_id)
+            ):
                 engagement.state = "done"
 
     @api.depends("date_start", "duration_months", "billing_model")
@@ -237,6 +271,30 @@ class AccompEngagement(models.Model):
             engagement.commitment_end_date = planning.period_of(
                 engagement.date_start, periods - 1, engagement.billing_cycle
             )[1]
+
+    @api.depends(
+        "milestone_ids.state",
+        "allowance_ids.included_qty",
+        "allowance_ids.used_qty",
+        "schedule_line_ids.state",
+        "schedule_line_ids.amount",
+    )
+    def _compute_scope(self):
+        for engagement in self:
+            engagement.milestone_count = len(engagement.milestone_ids)
+            engagement.milestone_done_count = len(
+                engagement.milestone_ids.filtered(lambda m: m.state == "done")
+            )
+            engagement.included_qty = sum(
+                engagement.allowance_ids.mapped("included_qty")
+            )
+            engagement.used_qty = sum(engagement.allowance_ids.mapped("used_qty"))
+            engagement.extras_amount = sum(
+                engagement.schedule_line_ids.filtered(
+                    lambda line: line.kind == "extras"
+                    and line.state in ("invoiced", "paid")
+                ).mapped("amount")
+            )
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -374,6 +432,7 @@ class AccompEngagement(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_coach_write(vals)
         frozen = FROZEN_FIELDS.intersection(vals)
         if frozen and not self.env.context.get("accomp_allow_frozen_write"):
             self.check_access("write")  # a coach is told they may not, not why
@@ -422,6 +481,7 @@ class AccompEngagement(models.Model):
     # ------------------------------------------------------------------
     def action_confirm(self):
         """Freeze the terms copied from the offer and build the billing schedule."""
+        self._check_manager()
         for engagement in self:
             if engagement.state != "draft":
                 raise UserError(
@@ -436,6 +496,7 @@ class AccompEngagement(models.Model):
             planned = [line for line in engagement._plan_schedule() if line.amount]
             if engagement.billing_model == "milestones":
                 engagement._create_milestones()
+            engagement._create_allowances()
             self.env["accomp.schedule.line"].create(
                 [engagement._prepare_schedule_line_values(line) for line in planned]
             )
@@ -453,6 +514,7 @@ class AccompEngagement(models.Model):
 
     def action_invoice_now(self):
         """Invoice the lines of these engagements that are due today (company day)."""
+        self._check_manager()
         lines = self.schedule_line_ids
         lines.check_access("write")
         invoices = lines._invoice_due_lines(engagements=self)
@@ -461,6 +523,7 @@ class AccompEngagement(models.Model):
         return self.action_view_invoices(invoices)
 
     def action_suspend(self):
+        self._check_manager()
         for engagement in self:
             if engagement.state != "active":
                 raise UserError(
@@ -472,6 +535,7 @@ class AccompEngagement(models.Model):
         self.state = "suspended"
 
     def action_resume(self):
+        self._check_manager()
         for engagement in self:
             if engagement.state != "suspended":
                 raise UserError(
@@ -481,11 +545,12 @@ class AccompEngagement(models.Model):
                     )
                 )
         self.state = "active"
-        self.filtered(lambda e: e._is_completed()).state = "done"
+        self._close_finished()
 
     def action_cancel(self):
         """Cancel the programme: remaining planned lines and draft invoices are
         cancelled. Posted invoices must have been credited first."""
+        self._check_manager()
         for engagement in self:
             if engagement.state in ("done", "cancelled"):
                 raise UserError(
@@ -521,6 +586,7 @@ class AccompEngagement(models.Model):
 
     def action_stop_renewal(self):
         """Stop a subscription at the earliest date its commitment and notice allow."""
+        self._check_manager()
         today = self.env["accomp.schedule.line"]._company_today(self.company_id)
         for engagement in self:
             if engagement.billing_model != "subscription" or engagement.state not in (
@@ -554,6 +620,24 @@ class AccompEngagement(models.Model):
                 )
             )
         return True
+
+    def action_log_usage(self):
+        """Quick entry of a session, call or message (the coach's button)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a session"),
+            "res_model": "accomp.usage",
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("accomp_billing.accomp_usage_view_form_quick").id, "form")
+            ],
+            "target": "new",
+            "context": {
+                "default_engagement_id": self.id,
+                "default_product_id": self.allowance_ids[:1].product_id.id,
+            },
+        }
 
     def action_view_invoices(self, invoices=None):
         invoices = self.invoice_ids if invoices is None else invoices
@@ -712,17 +796,238 @@ class AccompEngagement(models.Model):
             for line in planned
         ]
 
-    def _is_completed(self):
-        """All billing events are settled and nothing more will be planned."""
+    def _check_manager(self):
+        """Selling, invoicing and stopping programmes is the billing manager's."""
+        if not (
+            self.env.su or self.env.user.has_group("accomp_billing.group_accomp_manager")
+        ):
+            raise AccessError(
+                self.env._("Only a billing manager can do this on a programme.")
+            )
+
+    def _check_coach_write(self, vals):
+        """Coaches log sessions and mark milestones done; nothing else."""
+        if set(vals) <= COACH_WRITABLE_FIELDS or self.env.su:
+            return
+        if not self.env.user.has_group("accomp_billing.group_accomp_manager"):
+            raise AccessError(
+                self.env._(
+                    "A coach can log sessions and mark milestones done, but cannot "
+                    "change a programme's terms, prices or schedule."
+                )
+            )
+
+    def _is_completed(self, today=None):
+        """Over and settled: every billing event paid, nothing more to plan, every
+        milestone done and the programme's last day past."""
         self.ensure_one()
         lines = self.schedule_line_ids.filtered(lambda line: line.state != "cancelled")
         if not lines or any(line.state != "paid" for line in lines):
+            return False
+        if any(milestone.state != "done" for milestone in self.milestone_ids):
             return False
         if self.billing_model == "subscription":
             return (
                 bool(self.date_end) and max(lines.mapped("period_end")) >= self.date_end
             )
+        return bool(self.date_end and today and self.date_end < today)
+
+    def _close_finished(self):
+        """Mark done the programmes in progress that are over and settled."""
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
+        finished = self.filtered(
+            lambda e: e.state == "active" and e._is_completed(today[e.company_id])
+        )
+        finished.state = "done"
+        return finished
+
+    def _create_allowances(self):
+        self.ensure_one()
+        self.env["accomp.engagement.allowance"].create(
+            [
+                {
+                    "engagement_id": self.id,
+                    "sequence": allowance.sequence,
+                    "product_id": allowance.product_id.id,
+                    "included_qty": allowance.included_qty,
+                    "price_unit": allowance.price_unit,
+                }
+                for allowance in self.offer_id.allowance_ids
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Usage and extras
+    # ------------------------------------------------------------------
+    def _sync_extras(self):
+        """Split the logged usage between the allowances (in date order) and
+        extras, keep the planned extras billing events in step, and invoice at
+        once what the ``immediate`` policy says is due.
+
+        Billed usage is never reallocated. Runs as superuser: coaches log usage,
+        the prices and billing events it produces are not theirs to write."""
+        Line = self.env["accomp.schedule.line"].sudo()
+        immediate = Line
+        for engagement in self.sudo().filtered(
+            lambda e: e.state in ("active", "suspended")
+        ):
+            engagement._allocate_usage()
+            immediate |= engagement._plan_extras()
+        if immediate:
+            immediate._invoice_now()
         return True
+
+    def _allocate_usage(self):
+        self.ensure_one()
+        usages = (
+            self.usage_ids.filtered(lambda u: u.state != "cancelled")
+            .sorted(lambda u: (u.date, u.id))
+            .with_context(accomp_usage_sync=True)
+        )
+        allowances = {a.product_id: a for a in self.allowance_ids}
+        for product, product_usages in usages.grouped("product_id").items():
+            allowance = allowances.get(product)
+            price = self._extras_price(product, allowance)
+            allocations = allowance_tools.allocate(
+                allowance.included_qty if allowance else 0,
+                [
+                    allowance_tools.UsageEntry(
+                        usage.id,
+                        usage.quantity,
+                        usage.included_qty if usage.state == "billed" else None,
+                    )
+                    for usage in product_usages
+                ],
+            )
+            for usage, allocation in zip(product_usages, allocations, strict=True):
+                if usage.state == "billed":
+                    continue
+                vals = {
+                    "included_qty": float(allocation.included),
+                    "billable_qty": float(allocation.billable),
+                    "price_unit": price,
+                }
+                if any(usage[fname] != value for fname, value in vals.items()):
+                    usage.write(vals)
+
+    def _extras_price(self, product, allowance):
+        """Unit price of an extra in the engagement's currency: the allowance's
+        price when set, else the product's sales price."""
+        if allowance and allowance.price_unit:
+            return allowance.price_unit
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
+        return product.currency_id._convert(
+            product.lst_price,
+            self.currency_id,
+            self.company_id,
+            today[self.company_id],
+        )
+
+    def _extras_key(self, product, price_unit, period_start):
+        return (product.id, round(price_unit, 6), period_start or False)
+
+    def _plan_extras(self):
+        """Create, update or remove the planned extras lines so that they bill
+        exactly the unbilled extra usage; return the lines to invoice now."""
+        self.ensure_one()
+        Line = self.env["accomp.schedule.line"]
+        today = Line._company_today(self.company_id)[self.company_id]
+        usages = self.usage_ids.with_context(accomp_usage_sync=True)
+        open_lines = self.schedule_line_ids.filtered(
+            lambda line: line.kind == "extras"
+            and line.state == "planned"
+            and not line.invoice_line_ids
+        )
+        existing = {
+            self._extras_key(line.product_id, line.price_unit, line.period_start): line
+            for line in open_lines
+        }
+        wanted = {}
+        for usage in usages.filtered(lambda u: u.state == "to_bill"):
+            period_start = False
+            if self.extras_policy == "end_of_cycle":
+                period_start = planning.period_of(
+                    self.date_start,
+                    planning.period_index(
+                        self.date_start, self.billing_cycle, usage.date
+                    ),
+                    self.billing_cycle,
+                )[0]
+            key = self._extras_key(usage.product_id, usage.price_unit, period_start)
+            wanted[key] = wanted.get(key, usages.browse()) | usage
+        to_invoice = Line
+        for key, key_usages in wanted.items():
+            vals = self._prepare_extras_line_values(key_usages, key[2], today)
+            line = existing.pop(key, Line)
+            if line:
+                line.write(
+                    {
+                        fname: vals[fname]
+                        for fname in ("quantity", "amount", "date_due", "period_end")
+                    }
+                )
+            else:
+                line = Line.create(vals)
+            key_usages.filtered(lambda u, ln=line: u.schedule_line_id != ln).write(
+                {"schedule_line_id": line.id}
+            )
+            if self.extras_policy == "immediate":
+                to_invoice |= line
+        usages.filtered(
+            lambda u: u.state in ("included", "cancelled") and u.schedule_line_id
+        ).write({"schedule_line_id": False})
+        Line.union(*existing.values()).unlink()
+        return to_invoice
+
+    def _prepare_extras_line_values(self, usages, period_start, today):
+        """Values of the extras billing event for these usages (same product and
+        price): due now, with the next scheduled invoice or after the period."""
+        self.ensure_one()
+        quantity = sum(usages.mapped("billable_qty"))
+        price_unit = usages[0].price_unit
+        vals = {
+            "engagement_id": self.id,
+            "kind": "extras",
+            "product_id": usages[0].product_id.id,
+            "quantity": quantity,
+            "price_unit": price_unit,
+            "amount": self.currency_id.round(quantity * price_unit),
+            "sequence": 1000,
+            "part_index": 1,
+            "part_count": 1,
+            "date_due": today,
+            "period_start": False,
+            "period_end": False,
+        }
+        if self.extras_policy == "end_of_cycle":
+            period_index = planning.period_index(
+                self.date_start, self.billing_cycle, period_start
+            )
+            period_end = planning.period_of(
+                self.date_start, period_index, self.billing_cycle
+            )[1]
+            vals.update(
+                period_start=period_start,
+                period_end=period_end,
+                date_due=period_end + timedelta(days=1),
+            )
+        elif self.extras_policy == "next_invoice":
+            vals["date_due"] = self._next_invoice_date(today)
+        return vals
+
+    def _next_invoice_date(self, today):
+        """When the next scheduled invoice goes out: the due date of the next
+        planned line, none while that is a milestone not yet done, today when
+        nothing else is planned."""
+        planned = self.schedule_line_ids.filtered(
+            lambda line: line.state == "planned" and line.kind != "extras"
+        )
+        if not planned:
+            return today
+        if any(not line.date_due for line in planned):
+            dated = planned.filtered("date_due")
+            return min(dated.mapped("date_due")) if dated else False
+        return min(planned.mapped("date_due"))
 
     def _extend_subscription_schedule(self, date_ref):
         """Renew subscriptions lazily: make sure every period that has started by

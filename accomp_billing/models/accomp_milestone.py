@@ -1,4 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
+
+# Set by action_done / action_reset only.
+SYSTEM_FIELDS = {"engagement_id", "percent", "state", "date_done", "done_by_id"}
 
 
 class AccompMilestone(models.Model):
@@ -13,20 +18,146 @@ class AccompMilestone(models.Model):
     currency_id = fields.Many2one(related="engagement_id.currency_id")
     name = fields.Char(string="Milestone", required=True)
     sequence = fields.Integer(default=10)
-    percent = fields.Float(string="Share (%)", digits=(5, 2))
+    percent = fields.Float(string="Share (%)", digits=(5, 2), readonly=True)
     schedule_line_ids = fields.One2many(
         "accomp.schedule.line", "milestone_id", string="Billing Events", readonly=True
     )
     amount = fields.Monetary(compute="_compute_amount", store=True)
+    invoice_id = fields.Many2one(
+        "account.move", compute="_compute_invoice_id", string="Invoice"
+    )
     state = fields.Selection(
-        [("todo", "To do"), ("done", "Done")], default="todo", required=True
+        [("todo", "To do"), ("done", "Done")],
+        default="todo",
+        required=True,
+        readonly=True,
     )
     date_done = fields.Date(string="Done on", readonly=True, copy=False)
     done_by_id = fields.Many2one(
         "res.users", string="Done by", readonly=True, copy=False
     )
 
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
     @api.depends("schedule_line_ids.amount")
     def _compute_amount(self):
         for milestone in self:
             milestone.amount = sum(milestone.schedule_line_ids.mapped("amount"))
+
+    @api.depends("schedule_line_ids.invoice_id")
+    def _compute_invoice_id(self):
+        for milestone in self:
+            milestone.invoice_id = milestone.sudo().schedule_line_ids.invoice_id[:1]
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if self.env.context.get("accomp_milestone_action"):
+            return super().write(vals)
+        if SYSTEM_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "A milestone's share and status change only through “Mark as "
+                    "done” and “Back to do”."
+                )
+            )
+        for milestone in self.filtered(lambda m: m.state == "done"):
+            raise UserError(
+                self.env._(
+                    "The milestone “%(name)s” is done: it can no longer be edited.",
+                    name=milestone.name,
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_done(self):
+        """The coach marks the phase finished: its billing event falls due today
+        and is invoiced at once (posted, or a draft in review mode)."""
+        self.check_access("write")
+        for milestone in self:
+            if milestone.state == "done":
+                raise UserError(
+                    self.env._(
+                        "The milestone “%(name)s” was already marked done on "
+                        "%(date)s.",
+                        name=milestone.name,
+                        date=format_date(self.env, milestone.date_done),
+                    )
+                )
+            if milestone.engagement_id.state != "active":
+                raise UserError(
+                    self.env._(
+                        "%(engagement)s is not in progress: its milestones cannot "
+                        "be marked done.",
+                        engagement=milestone.engagement_id.display_name,
+                    )
+                )
+        Line = self.env["accomp.schedule.line"]
+        today = Line._company_today(self.company_id)
+        for milestone in self:
+            milestone.with_context(accomp_milestone_action=True).write(
+                {
+                    "state": "done",
+                    "date_done": today[milestone.company_id],
+                    "done_by_id": self.env.user.id,
+                }
+            )
+            # coaches cannot write billing events: the due date is set for them
+            milestone.sudo().schedule_line_ids.filtered(
+                lambda line: line.state == "planned"
+            ).date_due = today[milestone.company_id]
+        lines = self.sudo().schedule_line_ids.filtered(
+            lambda line: line.state == "planned"
+        )
+        lines._invoice_now()
+        for milestone in self:
+            invoice = milestone.sudo().schedule_line_ids.invoice_id
+            if invoice:
+                body = self.env._(
+                    "Milestone “%(name)s” done: invoice %(invoice)s generated.",
+                    name=milestone.name,
+                    invoice=invoice.name,
+                )
+            else:
+                body = self.env._("Milestone “%(name)s” done.", name=milestone.name)
+            milestone.engagement_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_reset(self):
+        """Back to do: only while the milestone's invoice is not posted; a draft
+        invoice is cancelled (billing managers only)."""
+        self.check_access("write")
+        for milestone in self:
+            if milestone.state != "done":
+                raise UserError(
+                    self.env._(
+                        "The milestone “%(name)s” is not done.", name=milestone.name
+                    )
+                )
+            posted = milestone.sudo().schedule_line_ids.invoice_id.filtered(
+                lambda m: m.state == "posted"
+            )
+            if posted:
+                raise UserError(
+                    self.env._(
+                        "The milestone “%(name)s” is invoiced on %(invoice)s, which "
+                        "is posted: it cannot be undone. Issue a credit note from "
+                        "the invoice instead.",
+                        name=milestone.name,
+                        invoice=", ".join(posted.mapped("name")),
+                    )
+                )
+        # cancelling a draft invoice needs invoicing rights: no sudo here
+        self.sudo().schedule_line_ids.invoice_id.with_env(self.env).button_cancel()
+        self.sudo().schedule_line_ids.filtered(
+            lambda line: line.state == "planned"
+        ).date_due = False
+        self.with_context(accomp_milestone_action=True).write(
+            {"state": "todo", "date_done": False, "done_by_id": False}
+        )
+        return True

@@ -71,6 +71,15 @@ class AccompScheduleLine(models.Model):
     milestone_id = fields.Many2one(
         "accomp.milestone", index="btree_not_null", ondelete="restrict"
     )
+    # extras: the product used beyond the allowance, its quantity and price
+    product_id = fields.Many2one(
+        "product.product", string="Session type", check_company=True
+    )
+    quantity = fields.Float(digits="Product Unit", default=1.0)
+    price_unit = fields.Float(string="Unit Price", min_display_digits="Product Price")
+    usage_ids = fields.One2many(
+        "accomp.usage", "schedule_line_id", string="Sessions", readonly=True
+    )
     invoice_line_ids = fields.One2many(
         "account.move.line",
         "accomp_schedule_line_id",
@@ -103,11 +112,11 @@ class AccompScheduleLine(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
-    @api.depends("kind", "part_index", "part_count", "milestone_id.name")
+    @api.depends("kind", "part_index", "part_count", "milestone_id.name", "product_id")
     def _compute_name(self):
         for line in self:
             line.name = line._part_label(
-                line.kind, line.part_index, line.part_count, line.milestone_id.name
+                line.kind, line.part_index, line.part_count, line._subject()
             )
 
     @api.depends("invoice_line_ids.parent_state", "invoice_line_ids.move_id")
@@ -133,7 +142,16 @@ class AccompScheduleLine(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def write(self, vals):
-        protected = {"amount", "engagement_id", "kind", "period_start", "period_end"}
+        protected = {
+            "amount",
+            "engagement_id",
+            "kind",
+            "period_start",
+            "period_end",
+            "product_id",
+            "quantity",
+            "price_unit",
+        }
         if protected.intersection(vals) and self.filtered("invoice_id"):
             raise UserError(
                 self.env._(
@@ -156,7 +174,7 @@ class AccompScheduleLine(models.Model):
     # Labels
     # ------------------------------------------------------------------
     @api.model
-    def _part_label(self, kind, index, count, milestone_name=""):
+    def _part_label(self, kind, index, count, subject=""):
         _ = self.env._
         if kind == "deposit":
             return _("Deposit")
@@ -169,12 +187,12 @@ class AccompScheduleLine(models.Model):
                 "Milestone %(index)s/%(count)s: %(name)s",
                 index=index,
                 count=count,
-                name=milestone_name or "",
+                name=subject or "",
             )
         if kind == "subscription":
             return _("Subscription, period %(index)s", index=index)
         if kind == "extras":
-            return _("Extras")
+            return _("Extras: %(name)s", name=subject) if subject else _("Extras")
         return _("Termination")
 
     @api.model
@@ -187,6 +205,13 @@ class AccompScheduleLine(models.Model):
             end=format_date(self.env, period_end),
         )
 
+    def _subject(self):
+        """What the line bills besides its kind: the milestone or the product."""
+        self.ensure_one()
+        if self.kind == "extras":
+            return self.product_id.name or ""
+        return self.milestone_id.name or ""
+
     def _invoice_label(self):
         """'Instalment 2/6 — Programme Envol, period from … to …' in the client's "
         "language."""
@@ -196,12 +221,20 @@ class AccompScheduleLine(models.Model):
         label = line.env._(
             "%(part)s — %(programme)s (%(reference)s)",
             part=line._part_label(
-                line.kind, line.part_index, line.part_count, line.milestone_id.name
+                line.kind, line.part_index, line.part_count, line._subject()
             ),
             programme=programme,
             reference=line.engagement_id.name,
         )
         period = line._period_label(line.period_start, line.period_end)
+        if not period and line.usage_ids:
+            period = line.env._(
+                "used on %(dates)s",
+                dates=", ".join(
+                    format_date(line.env, day)
+                    for day in sorted(set(line.usage_ids.mapped("date")))
+                ),
+            )
         return f"{label}, {period}" if period else label
 
     # ------------------------------------------------------------------
@@ -279,10 +312,63 @@ class AccompScheduleLine(models.Model):
             locked = locked.filtered(
                 lambda line: line.state == "planned" and not line.invoice_id
             )
-            invoices |= locked._create_invoices(today)
+            invoices |= locked._with_pending_extras()._create_invoices(today)
             if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
                 break
         return invoices
+
+    def _invoice_now(self):
+        """Invoice these lines at once (a milestone done, an extra to bill now),
+        through the same locked, exactly-once path as the scheduler."""
+        lines = self.filtered(lambda line: line.engagement_id.state == "active")
+        locked = lines.try_lock_for_update()
+        locked.invalidate_recordset(["state", "invoice_id"])
+        locked = locked.filtered(
+            lambda line: line.state == "planned" and not line.invoice_id
+        )
+        return locked._with_pending_extras()._create_invoices(
+            self._company_today(locked.company_id)
+        )
+
+    def _with_pending_extras(self):
+        """Add the extras waiting for the next invoice of these lines' engagements
+        (``next_invoice`` policy), locked like the lines themselves."""
+        engagements = self.filtered(lambda line: line.kind != "extras").engagement_id
+        engagements = engagements.filtered(
+            lambda e: e.extras_policy == "next_invoice"
+        )
+        if not engagements:
+            return self
+        pending = self.search(
+            [
+                ("engagement_id", "in", engagements.ids),
+                ("kind", "=", "extras"),
+                ("state", "=", "planned"),
+                ("invoice_id", "=", False),
+                ("id", "not in", self.ids),
+            ]
+        ).try_lock_for_update()
+        return self | pending
+
+    def _invoice_groups(self):
+        """The lines each invoice bills: one invoice per scheduled line, the
+        extras waiting for the next invoice joining the first one; other extras
+        on one invoice per period (or per day they fell due)."""
+        groups = []
+        for engagement, lines in self.grouped("engagement_id").items():
+            scheduled = lines.filtered(lambda line: line.kind != "extras").sorted(
+                lambda line: (line.date_due, line.sequence, line.id)
+            )
+            extras = lines - scheduled
+            if scheduled and engagement.extras_policy == "next_invoice":
+                groups.append(scheduled[0] | extras)
+                scheduled = scheduled[1:]
+                extras = extras.browse()
+            groups += [line for line in scheduled]
+            groups += extras.grouped(
+                lambda line: (line.period_start, line.date_due)
+            ).values()
+        return groups
 
     @api.model
     def _renew_subscriptions(self, today_by_company, engagements=None):
@@ -333,8 +419,8 @@ class AccompScheduleLine(models.Model):
                 .with_context(default_move_type="out_invoice")
                 .create(
                     [
-                        line._prepare_invoice_values(today_by_company[company])
-                        for line in lines
+                        group._prepare_invoice_values(today_by_company[company])
+                        for group in lines._invoice_groups()
                     ]
                 )
             )
@@ -346,9 +432,10 @@ class AccompScheduleLine(models.Model):
         return invoices
 
     def _prepare_invoice_values(self, invoice_date):
-        """Values of the customer invoice for this billing event (overridable)."""
-        self.ensure_one()
+        """Values of the customer invoice billing these lines of one engagement
+        (overridable)."""
         engagement = self.engagement_id
+        engagement.ensure_one()
         partner = engagement.partner_id
         return {
             "move_type": "out_invoice",
@@ -364,20 +451,27 @@ class AccompScheduleLine(models.Model):
             ).id,
             "accomp_engagement_id": engagement.id,
             "narration": engagement._invoice_legal_mentions(),
-            "invoice_line_ids": [Command.create(self._prepare_invoice_line_values())],
+            "invoice_line_ids": [
+                Command.create(line._prepare_invoice_line_values()) for line in self
+            ],
         }
 
     def _prepare_invoice_line_values(self):
         self.ensure_one()
-        product = self.engagement_id.product_id or self.env.ref(
-            "accomp_billing.product_programme", raise_if_not_found=False
-        )
+        if self.kind == "extras":
+            product = self.product_id
+            quantity, price_unit = self.quantity, self.price_unit
+        else:
+            product = self.engagement_id.product_id or self.env.ref(
+                "accomp_billing.product_programme", raise_if_not_found=False
+            )
+            quantity, price_unit = 1, self.amount
         return {
             "display_type": "product",
             "product_id": product.id if product else False,
             "name": self._invoice_label(),
-            "quantity": 1,
-            "price_unit": self.amount,
+            "quantity": quantity,
+            "price_unit": price_unit,
             "accomp_schedule_line_id": self.id,
         }
 
@@ -398,3 +492,8 @@ class AccompScheduleLine(models.Model):
     @api.model
     def _cron_invoice_due_lines(self):
         self._invoice_due_lines()
+        companies = self.env["res.company"].sudo().search([])
+        today = max(self._company_today(companies).values())
+        self.env["accomp.engagement"].search(
+            [("state", "=", "active"), ("date_end", "<", today)]
+        )._close_finished()

@@ -226,3 +226,12 @@ def subscription_end(start, cycle, commitment_months, request_date, notice_days)
     while period_of(start, n, cycle)[1] < earliest:
         n += 1
     return period_of(start, n, cycle)[1]
+
+
+def period_index(start, cycle, day):
+    """0-based index of the period of ``cycle`` anchored on ``start`` that holds
+    ``day`` (days before ``start`` belong to the first period)."""
+    n = 0
+    while nth_date(start, n + 1, cycle) <= day:
+        n += 1
+    return n

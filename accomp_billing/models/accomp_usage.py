@@ -1,0 +1,246 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
+
+USAGE_STATES = [
+    ("included", "Included"),
+    ("to_bill", "To bill"),
+    ("billed", "Billed"),
+    ("cancelled", "Cancelled"),
+]
+# Set by the allowance allocation only (accomp.engagement._sync_extras).
+COMPUTED_FIELDS = {
+    "included_qty",
+    "billable_qty",
+    "price_unit",
+    "schedule_line_id",
+    "state",
+}
+# What a billed usage can no longer change.
+BILLED_FIELDS = {"engagement_id", "product_id", "quantity", "date"}
+
+
+class AccompUsage(models.Model):
+    _name = "accomp.usage"
+    _description = "Programme Usage"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    engagement_id = fields.Many2one(
+        "accomp.engagement",
+        string="Engagement",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+        domain="[('state', 'in', ('active', 'suspended'))]",
+    )
+    company_id = fields.Many2one(
+        related="engagement_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="engagement_id.currency_id")
+    partner_id = fields.Many2one(
+        related="engagement_id.partner_id", store=True, string="Client"
+    )
+    user_id = fields.Many2one(
+        related="engagement_id.user_id", store=True, string="Coach"
+    )
+    date = fields.Date(
+        required=True, default=fields.Date.context_today, index=True
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Session type",
+        required=True,
+        domain=[("type", "=", "service"), ("sale_ok", "=", True)],
+        check_company=True,
+    )
+    quantity = fields.Float(digits="Product Unit", default=1.0, required=True)
+    description = fields.Char(string="Note")
+    included_qty = fields.Float(
+        string="Included",
+        digits="Product Unit",
+        readonly=True,
+        help="Part of the quantity covered by the programme's allowance.",
+    )
+    billable_qty = fields.Float(
+        string="Extra",
+        digits="Product Unit",
+        readonly=True,
+        help="Part of the quantity beyond the allowance, billed as extras.",
+    )
+    price_unit = fields.Float(
+        string="Extra price", min_display_digits="Product Price", readonly=True
+    )
+    amount_billable = fields.Monetary(
+        string="Extras amount", compute="_compute_amount_billable"
+    )
+    schedule_line_id = fields.Many2one(
+        "accomp.schedule.line",
+        string="Billing Event",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+    )
+    invoice_id = fields.Many2one(related="schedule_line_id.invoice_id")
+    state = fields.Selection(
+        USAGE_STATES,
+        compute="_compute_state",
+        store=True,
+        readonly=True,
+        index=True,
+        copy=False,
+    )
+
+    _quantity_positive = models.Constraint(
+        "CHECK (quantity > 0)", "The quantity used must be positive."
+    )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("billable_qty", "price_unit", "currency_id")
+    def _compute_amount_billable(self):
+        for usage in self:
+            usage.amount_billable = usage.currency_id.round(
+                usage.billable_qty * usage.price_unit
+            )
+
+    @api.depends("billable_qty", "price_unit", "schedule_line_id.state")
+    def _compute_state(self):
+        for usage in self:
+            if usage.state == "cancelled":
+                continue
+            if usage.schedule_line_id.state in ("invoiced", "paid"):
+                usage.state = "billed"
+            elif usage.amount_billable:
+                usage.state = "to_bill"
+            else:
+                usage.state = "included"
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("date", "engagement_id")
+    def _check_date(self):
+        for usage in self:
+            date_start = usage.engagement_id.date_start
+            if date_start and usage.date < date_start:
+                raise ValidationError(
+                    self.env._(
+                        "%(engagement)s starts on %(start)s: a session of %(date)s "
+                        "cannot be logged on it.",
+                        engagement=usage.engagement_id.display_name,
+                        start=format_date(self.env, date_start),
+                        date=format_date(self.env, usage.date),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_computed_fields_untouched(vals_list)
+        usages = super().create(vals_list)
+        usages._check_engagement_in_progress()
+        usages.engagement_id._sync_extras()
+        return usages
+
+    def write(self, vals):
+        self._check_computed_fields_untouched([vals])
+        if BILLED_FIELDS & set(vals) and not self.env.context.get("accomp_usage_sync"):
+            for usage in self.filtered(lambda u: u.state == "billed"):
+                changed = [
+                    fname
+                    for fname in BILLED_FIELDS & set(vals)
+                    if self._fields[fname].convert_to_cache(vals[fname], usage)
+                    != self._fields[fname].convert_to_cache(usage[fname], usage)
+                ]
+                if changed:
+                    usage._raise_billed()
+        engagements = self.engagement_id
+        res = super().write(vals)
+        if not self.env.context.get("accomp_usage_sync") and (
+            BILLED_FIELDS & set(vals)
+        ):
+            self._check_engagement_in_progress()
+            (engagements | self.engagement_id)._sync_extras()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_billed(self):
+        for usage in self.filtered(lambda u: u.state == "billed"):
+            usage._raise_billed()
+
+    def unlink(self):
+        engagements = self.engagement_id
+        res = super().unlink()
+        engagements.exists()._sync_extras()
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_cancel(self):
+        """Cancel usage logged by mistake; its allowance and extras are freed."""
+        for usage in self.filtered(lambda u: u.state == "billed"):
+            usage._raise_billed()
+        self.check_access("write")
+        self.with_context(accomp_usage_sync=True).write(
+            {"state": "cancelled", "schedule_line_id": False}
+        )
+        self.engagement_id._sync_extras()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _check_computed_fields_untouched(self, vals_list):
+        if self.env.context.get("accomp_usage_sync"):
+            return
+        for vals in vals_list:
+            if COMPUTED_FIELDS & set(vals):
+                raise AccessError(
+                    self.env._(
+                        "The included and billable quantities and the price of a "
+                        "session are computed from the programme's allowances; "
+                        "they cannot be set by hand."
+                    )
+                )
+
+    def _check_engagement_in_progress(self):
+        for usage in self:
+            if usage.engagement_id.state not in ("active", "suspended"):
+                raise UserError(
+                    self.env._(
+                        "Sessions can only be logged on a programme in progress "
+                        "(%(engagement)s).",
+                        engagement=usage.engagement_id.display_name,
+                    )
+                )
+            today = self.env["accomp.schedule.line"]._company_today(usage.company_id)
+            if usage.date > today[usage.company_id]:
+                raise UserError(
+                    self.env._(
+                        "A session cannot be logged in advance (%(date)s).",
+                        date=format_date(self.env, usage.date),
+                    )
+                )
+
+    def _raise_billed(self):
+        self.ensure_one()
+        raise UserError(
+            self.env._(
+                "The session of %(date)s (%(product)s) is already billed on "
+                "%(invoice)s: it can no longer be changed or deleted. Issue a credit "
+                "note if it was billed by mistake.",
+                date=format_date(self.env, self.date),
+                product=self.product_id.display_name,
+                invoice=self.invoice_id.name or self.schedule_line_id.display_name,
+            )
+        )

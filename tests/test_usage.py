@@ -1,0 +1,279 @@
+"""Sessions, calls and messages logged by the coach: allowances consumed in date
+order, extras billed at the product's price under each extras policy."""
+
+from datetime import date
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tests import freeze_time
+
+from .common import AccompCase
+
+
+def is_extras(invoice):
+    """An invoice billing extras only."""
+    return set(invoice.invoice_line_ids.accomp_schedule_line_id.mapped("kind")) == {
+        "extras"
+    }
+
+
+@freeze_time("2026-06-15 10:00:00")
+class TestUsage(AccompCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.session = cls.env["product.product"].create(
+            {
+                "name": "Séance individuelle",
+                "type": "service",
+                "list_price": 150,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.call = cls.env["product.product"].create(
+            {
+                "name": "Appel de suivi",
+                "type": "service",
+                "list_price": 60,
+                "taxes_id": [Command.clear()],
+            }
+        )
+
+    def make_hybrid(self, policy="immediate", **vals):
+        """The seed's hybrid: instalments with N sessions included plus extras."""
+        offer = self.make_offer(
+            extras_policy=policy,
+            allowance_ids=[
+                Command.create({"product_id": self.session.id, "included_qty": 2}),
+                Command.create(
+                    {"product_id": self.call.id, "included_qty": 1, "price_unit": 45}
+                ),
+            ],
+            **vals,
+        )
+        return self.make_engagement(offer)
+
+    def log(self, engagement, product, day, quantity=1):
+        return self.env["accomp.usage"].create(
+            {
+                "engagement_id": engagement.id,
+                "product_id": product.id,
+                "date": day,
+                "quantity": quantity,
+            }
+        )
+
+    def extras_invoices(self, engagement):
+        return engagement.invoice_ids.filtered(is_extras)
+
+    # ------------------------------------------------------------------
+    # Allowances
+    # ------------------------------------------------------------------
+    def test_allowances_are_consumed_per_product_in_date_order(self):
+        engagement = self.make_hybrid(policy="end_of_cycle")
+        late = self.log(engagement, self.session, date(2026, 3, 10))
+        call_1 = self.log(engagement, self.call, date(2026, 2, 5))
+        early = self.log(engagement, self.session, date(2026, 2, 1))
+        call_2 = self.log(engagement, self.call, date(2026, 2, 20), quantity=2)
+        # a session logged late but dated before the others takes the allowance
+        backdated = self.log(engagement, self.session, date(2026, 1, 31))
+        self.assertRecordValues(
+            backdated | early | late | call_1 | call_2,
+            [
+                {"included_qty": 1, "billable_qty": 0, "state": "included"},
+                {"included_qty": 1, "billable_qty": 0, "state": "included"},
+                {"included_qty": 0, "billable_qty": 1, "state": "to_bill"},
+                {"included_qty": 1, "billable_qty": 0, "state": "included"},
+                {"included_qty": 0, "billable_qty": 2, "state": "to_bill"},
+            ],
+        )
+        # the product's price, or the allowance's when it has one
+        self.assertEqual((late | call_2).mapped("price_unit"), [150, 45])
+        self.assertEqual((late | call_2).mapped("amount_billable"), [150, 90])
+        session_allowance, call_allowance = engagement.allowance_ids
+        self.assertRecordValues(
+            session_allowance | call_allowance,
+            [
+                {"used_qty": 2, "remaining_qty": 0, "extra_qty": 1},
+                {"used_qty": 1, "remaining_qty": 0, "extra_qty": 2},
+            ],
+        )
+        self.assertEqual((engagement.included_qty, engagement.used_qty), (3, 3))
+
+    def test_editing_the_offer_never_changes_a_sold_engagement_allowance(self):
+        engagement = self.make_hybrid()
+        engagement.offer_id.allowance_ids[0].included_qty = 10
+        self.assertEqual(engagement.allowance_ids[0].included_qty, 2)
+
+    def test_manager_granting_more_sessions_turns_unbilled_extras_into_included(self):
+        engagement = self.make_hybrid(policy="next_invoice")
+        usages = [self.log(engagement, self.session, date(2026, 2, d)) for d in (1, 2, 3)]
+        extras = engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
+        self.assertEqual(extras.amount, 150)
+        engagement.allowance_ids[0].included_qty = 3
+        self.assertEqual([u.state for u in usages], ["included"] * 3)
+        self.assertFalse(extras.exists())
+
+    # ------------------------------------------------------------------
+    # Extras policies
+    # ------------------------------------------------------------------
+    def test_immediate_extra_is_invoiced_at_once_at_the_product_price(self):
+        engagement = self.make_hybrid(policy="immediate")
+        for day in (1, 2):
+            self.log(engagement, self.session, date(2026, 6, day))
+        self.assertFalse(self.extras_invoices(engagement))
+        third = self.log(engagement, self.session, date(2026, 6, 3))
+        invoice = self.extras_invoices(engagement)
+        self.assertEqual(len(invoice), 1)
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "state": "posted",
+                    "amount_untaxed": 150,
+                    "invoice_date": date(2026, 6, 15),
+                    "partner_id": self.client.id,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            invoice.invoice_line_ids,
+            [{"product_id": self.session.id, "quantity": 1, "price_unit": 150}],
+        )
+        self.assertIn("Séance individuelle", invoice.invoice_line_ids.name)
+        self.assertIn("06/03/2026", invoice.invoice_line_ids.name)
+        self.assertEqual(third.state, "billed")
+        self.assertEqual(third.invoice_id, invoice)
+        self.assertEqual(engagement.extras_amount, 150)
+        # a second extra makes a second invoice; the first one never changes
+        self.log(engagement, self.session, date(2026, 6, 4), quantity=2)
+        self.assertEqual(len(self.extras_invoices(engagement)), 2)
+        self.assertEqual(invoice.amount_untaxed, 150)
+        self.assertEqual(engagement.extras_amount, 450)
+
+    def test_next_invoice_extras_join_the_next_instalment(self):
+        engagement = self.make_hybrid(policy="next_invoice")
+        self.invoice_due(date(2026, 1, 31))  # the first instalment
+        for day in (2, 3, 4):
+            self.log(engagement, self.session, date(2026, 2, day))
+        self.log(engagement, self.call, date(2026, 2, 5), quantity=3)
+        extras = engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
+        self.assertEqual(extras.mapped("amount"), [150, 90])
+        self.assertEqual(set(extras.mapped("date_due")), {date(2026, 2, 28)})
+        self.assertFalse(self.invoice_due(date(2026, 2, 27)))
+        invoice = self.invoice_due(date(2026, 2, 28))
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.amount_untaxed, 500 + 150 + 90)
+        self.assertRecordValues(
+            invoice.invoice_line_ids,
+            [
+                {"product_id": self.product.id, "quantity": 1, "price_unit": 500},
+                {"product_id": self.session.id, "quantity": 1, "price_unit": 150},
+                {"product_id": self.call.id, "quantity": 2, "price_unit": 45},
+            ],
+        )
+        self.assertEqual(set(extras.mapped("state")), {"invoiced"})
+        self.assertEqual(engagement.amount_total, 3000 + 240)
+
+    def test_next_invoice_extras_wait_for_a_late_instalment_run(self):
+        """The scheduler missed days: extras still join the instalment invoice."""
+        engagement = self.make_hybrid(policy="next_invoice")
+        for day in (1, 2, 3):
+            self.log(engagement, self.session, date(2026, 2, day))
+        invoices = self.invoice_due(date(2026, 3, 31))
+        self.assertEqual(len(invoices), 3)  # January, February, March instalments
+        with_extras = invoices.filtered(lambda m: len(m.invoice_line_ids) == 2)
+        self.assertEqual(with_extras.amount_untaxed, 650)
+        self.assertEqual(sum(invoices.mapped("amount_untaxed")), 1650)
+
+    def test_end_of_cycle_makes_one_extras_invoice_per_period(self):
+        engagement = self.make_hybrid(policy="end_of_cycle")
+        self.invoice_due(date(2026, 1, 31))
+        # period 1 (31 Jan - 27 Feb): 2 included + 2 extra sessions + 2 extra calls
+        self.log(engagement, self.session, date(2026, 2, 2), quantity=4)
+        self.log(engagement, self.call, date(2026, 2, 10), quantity=3)
+        # period 2 (28 Feb - 30 Mar): 1 extra session
+        self.log(engagement, self.session, date(2026, 3, 5))
+        extras = engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
+        self.assertEqual(
+            sorted((x.date_due, x.amount) for x in extras),
+            [
+                (date(2026, 2, 28), 90),
+                (date(2026, 2, 28), 300),
+                (date(2026, 3, 31), 150),
+            ],
+        )
+        february = self.invoice_due(date(2026, 2, 28))
+        extras_february = february.filtered(is_extras)
+        self.assertEqual(len(february), 2)  # the instalment and the extras
+        self.assertEqual(extras_february.amount_untaxed, 390)
+        self.assertEqual(len(extras_february.invoice_line_ids), 2)
+        self.assertIn("01/31/2026", extras_february.invoice_line_ids[0].name)
+        march = self.invoice_due(date(2026, 3, 31))
+        self.assertEqual(march.filtered(is_extras).amount_untaxed, 150)
+        self.assertEqual(len(self.extras_invoices(engagement)), 2)
+
+    def test_usage_of_a_product_without_allowance_is_billed_at_its_price(self):
+        other = self.env["product.product"].create(
+            {"name": "Message", "type": "service", "list_price": 20}
+        )
+        engagement = self.make_hybrid(policy="next_invoice")
+        usage = self.log(engagement, other, date(2026, 2, 1), quantity=3)
+        self.assertRecordValues(
+            usage, [{"billable_qty": 3, "price_unit": 20, "state": "to_bill"}]
+        )
+
+    # ------------------------------------------------------------------
+    # Locks and bad input
+    # ------------------------------------------------------------------
+    def test_billed_usage_cannot_be_reduced_moved_or_deleted(self):
+        engagement = self.make_hybrid(policy="immediate")
+        self.log(engagement, self.session, date(2026, 6, 1), quantity=2)
+        billed = self.log(engagement, self.session, date(2026, 6, 2), quantity=2)
+        self.assertEqual(billed.state, "billed")
+        for vals in ({"quantity": 1}, {"date": date(2026, 6, 3)}, {"quantity": 3}):
+            with self.assertRaises(UserError):
+                billed.write(vals)
+        with self.assertRaises(UserError):
+            billed.unlink()
+        with self.assertRaises(UserError):
+            billed.action_cancel()
+        billed.description = "Atelier prise de parole"  # notes stay editable
+        self.assertEqual(billed.quantity, 2)
+        self.assertEqual(self.extras_invoices(engagement).amount_untaxed, 300)
+
+    def test_unbilled_extras_follow_edits_and_deletion(self):
+        engagement = self.make_hybrid(policy="next_invoice")
+        self.log(engagement, self.session, date(2026, 2, 1), quantity=2)
+        extra = self.log(engagement, self.session, date(2026, 2, 2), quantity=3)
+        line = extra.schedule_line_id
+        self.assertEqual((line.quantity, line.amount), (3, 450))
+        extra.quantity = 1
+        self.assertEqual((line.quantity, line.amount), (1, 150))
+        extra.unlink()
+        self.assertFalse(line.exists())
+        cancelled = self.log(engagement, self.session, date(2026, 2, 3), quantity=2)
+        cancelled.action_cancel()
+        self.assertEqual(cancelled.state, "cancelled")
+        self.assertFalse(
+            engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
+        )
+
+    def test_usage_needs_a_programme_in_progress_and_a_past_date(self):
+        engagement = self.make_hybrid()
+        draft = self.make_engagement(engagement.offer_id, confirm=False)
+        with self.assertRaises(UserError):
+            self.log(draft, self.session, date(2026, 2, 1))
+        with self.assertRaises(UserError):
+            self.log(engagement, self.session, date(2026, 6, 16))
+        with self.assertRaises(ValidationError):
+            self.log(engagement, self.session, date(2026, 1, 30))
+        self.assertFalse(engagement.usage_ids | draft.usage_ids)
+
+    def test_computed_quantities_and_prices_cannot_be_set(self):
+        engagement = self.make_hybrid()
+        usage = self.log(engagement, self.session, date(2026, 2, 1))
+        for vals in ({"price_unit": 1}, {"billable_qty": 0}, {"state": "billed"}):
+            with self.assertRaises(Exception):  # AccessError, see test_access
+                usage.write(vals)
+        self.assertEqual(usage.included_qty, 1)
