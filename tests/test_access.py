@@ -3,7 +3,8 @@
 from datetime import date
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user
+from odoo.fields import Command
+from odoo.tests import freeze_time, new_test_user
 
 from .common import AccompCase
 
@@ -91,3 +92,171 @@ class TestAccess(AccompCase):
         visible = self.env["accomp.engagement"].with_user(manager).search([])
         self.assertNotIn(foreign, visible)
         self.assertIn(self.engagement, visible)
+
+
+@freeze_time("2026-04-10 09:00:00")
+class TestAccessMatrix(AccompCase):
+    """Coach vs other coach vs accountant vs billing manager: every forbidden
+    write raises AccessError, server side."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.coach = new_test_user(
+            cls.env, login="coach_claire", groups="accomp_billing.group_accomp_coach"
+        )
+        cls.other_coach = new_test_user(
+            cls.env, login="coach_david", groups="accomp_billing.group_accomp_coach"
+        )
+        cls.accountant = new_test_user(
+            cls.env, login="accountant_eve", groups="account.group_account_invoice"
+        )
+        cls.session = cls.env["product.product"].create(
+            {"name": "Séance", "type": "service", "list_price": 100}
+        )
+        offer = cls.make_offer(
+            billing_model="milestones",
+            invoice_mode="review",
+            milestone_template_ids=[
+                Command.create({"name": "Diagnostic", "percent": 50}),
+                Command.create({"name": "Bilan", "percent": 50}),
+            ],
+            allowance_ids=[
+                Command.create({"product_id": cls.session.id, "included_qty": 1})
+            ],
+        )
+        cls.engagement = cls.make_engagement(offer, user_id=cls.coach.id)
+        cls.other_engagement = cls.make_engagement(offer, user_id=cls.other_coach.id)
+
+    def log(self, user, engagement, quantity=1):
+        return (
+            self.env["accomp.usage"]
+            .with_user(user)
+            .create(
+                {
+                    "engagement_id": engagement.id,
+                    "product_id": self.session.id,
+                    "date": date(2026, 4, 1),
+                    "quantity": quantity,
+                }
+            )
+        )
+
+    def test_coach_marks_done_and_logs_on_their_own_engagement(self):
+        self.engagement.milestone_ids[0].with_user(self.coach).action_done()
+        usage = self.log(self.coach, self.engagement, quantity=2)
+        usage.with_user(self.coach).description = "Séance en visio"
+        self.assertEqual(usage.billable_qty, 1)
+        # the engagement's inline list goes through the engagement
+        self.engagement.with_user(self.coach).write(
+            {
+                "usage_ids": [
+                    Command.create(
+                        {"product_id": self.session.id, "date": date(2026, 4, 2)}
+                    )
+                ]
+            }
+        )
+        self.assertEqual(len(self.engagement.usage_ids), 2)
+        self.assertEqual(len(self.engagement.invoice_ids), 1)
+        invoice = self.engagement.invoice_ids.with_user(self.coach)
+        self.assertEqual(invoice.amount_untaxed, 1500)  # they can read it
+        # the smart button opens views a coach can load without accounting rights
+        self.engagement.milestone_ids[1].action_done()
+        action = self.engagement.with_user(self.coach).action_view_invoices()
+        Move = self.env["account.move"].with_user(self.coach)
+        result = Move.get_views(action["views"])
+        fields = result["models"]["account.move"]["fields"]
+        records = Move.web_search_read(
+            action["domain"],
+            {fname: {} for fname in fields if fname != "invoice_line_ids"},
+        )["records"]
+        self.assertEqual(len(records), 2)
+        # the second phase also bills the two extra sessions (next invoice policy)
+        self.assertEqual(sum(r["amount_untaxed"] for r in records), 3000 + 200)
+
+    def test_coach_cannot_touch_another_coachs_engagement(self):
+        milestone = self.other_engagement.milestone_ids[0].with_user(self.coach)
+        with self.assertRaises(AccessError):
+            milestone.action_done()
+        with self.assertRaises(AccessError):
+            self.log(self.coach, self.other_engagement)
+        self.other_engagement.milestone_ids[0].action_done()
+        with self.assertRaises(AccessError):
+            self.other_engagement.invoice_ids.with_user(self.coach).read(["name"])
+        other_usage = self.log(self.other_coach, self.other_engagement)
+        with self.assertRaises(AccessError):
+            other_usage.with_user(self.coach).write({"quantity": 5})
+        with self.assertRaises(AccessError):
+            other_usage.with_user(self.coach).unlink()
+        self.assertEqual(other_usage.quantity, 1)
+
+    def test_coach_cannot_change_money_or_post_anything(self):
+        coach_engagement = self.engagement.with_user(self.coach)
+        for vals in (
+            {"price_total": 1},
+            {"state": "done"},
+            {"user_id": self.other_coach.id},
+            {"payment_token_id": False, "notice_days": 0},
+        ):
+            with self.assertRaises(AccessError):
+                coach_engagement.write(vals)
+        for method in ("action_suspend", "action_cancel", "action_invoice_now"):
+            with self.assertRaises(AccessError):
+                getattr(coach_engagement, method)()
+        with self.assertRaises(AccessError):
+            coach_engagement.allowance_ids.write({"included_qty": 10})
+        with self.assertRaises(AccessError):
+            coach_engagement.schedule_line_ids[0].write({"amount": 1})
+        usage = self.log(self.coach, self.engagement, quantity=3)
+        for vals in ({"price_unit": 1}, {"billable_qty": 0}, {"state": "billed"}):
+            with self.assertRaises(AccessError):
+                usage.with_user(self.coach).write(vals)
+        self.engagement.milestone_ids[0].with_user(self.coach).action_done()
+        draft = self.engagement.invoice_ids.with_user(self.coach)
+        self.assertEqual(draft.state, "draft")
+        with self.assertRaises(AccessError):
+            draft.action_post()
+        with self.assertRaises(AccessError):
+            draft.button_cancel()
+        with self.assertRaises(AccessError):
+            draft.write({"invoice_date": date(2026, 1, 1)})
+        self.assertEqual(self.engagement.state, "active")
+        self.assertEqual(self.engagement.price_total, 3000)
+        self.assertEqual(usage.price_unit, 100)
+        self.assertEqual(self.engagement.invoice_ids.state, "draft")
+
+    def test_accountant_reviews_and_posts_but_changes_no_programme(self):
+        self.engagement.milestone_ids[0].with_user(self.coach).action_done()
+        engagement = self.engagement.with_user(self.accountant)
+        self.assertEqual(engagement.amount_total, 3000)  # can read every programme
+        self.assertEqual(
+            self.env["accomp.engagement"].with_user(self.accountant).search([]),
+            self.engagement | self.other_engagement,
+        )
+        with self.assertRaises(AccessError):
+            engagement.write({"price_total": 1})
+        with self.assertRaises(AccessError):
+            engagement.milestone_ids[1].action_done()
+        with self.assertRaises(AccessError):
+            self.log(self.accountant, self.engagement)
+        with self.assertRaises(AccessError):
+            engagement.action_confirm()
+        draft = engagement.invoice_ids
+        draft.action_post()
+        self.assertEqual(draft.state, "posted")
+
+    def test_billing_manager_can_do_everything(self):
+        manager = new_test_user(
+            self.env,
+            login="manager_farid",
+            groups="accomp_billing.group_accomp_manager",
+        )
+        engagement = self.other_engagement.with_user(manager)
+        engagement.milestone_ids[0].action_done()
+        engagement.allowance_ids.included_qty = 3
+        self.log(manager, self.other_engagement, quantity=2)
+        engagement.milestone_ids[0].action_reset()
+        engagement.action_suspend()
+        self.assertEqual(self.other_engagement.state, "suspended")
+        self.assertEqual(self.other_engagement.allowance_ids.remaining_qty, 1)

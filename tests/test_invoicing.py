@@ -228,6 +228,7 @@ class TestInvoicing(AccompCase):
         self.assertEqual(len(second), 1)
         self.assertNotEqual(first, second)
 
+    @freeze_time("2026-07-01 09:00:00")  # after the programme's last day
     def test_payment_marks_lines_paid_and_finishes_the_programme(self):
         engagement = self.make_engagement(
             self.make_offer(amount_total=1000, instalment_count=2),

@@ -3,7 +3,7 @@ order, extras billed at the product's price under each extras policy."""
 
 from datetime import date
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import freeze_time
 
@@ -107,7 +107,9 @@ class TestUsage(AccompCase):
 
     def test_manager_granting_more_sessions_turns_unbilled_extras_into_included(self):
         engagement = self.make_hybrid(policy="next_invoice")
-        usages = [self.log(engagement, self.session, date(2026, 2, d)) for d in (1, 2, 3)]
+        usages = [
+            self.log(engagement, self.session, date(2026, 2, d)) for d in (1, 2, 3)
+        ]
         extras = engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
         self.assertEqual(extras.amount, 150)
         engagement.allowance_ids[0].included_qty = 3
@@ -274,6 +276,6 @@ class TestUsage(AccompCase):
         engagement = self.make_hybrid()
         usage = self.log(engagement, self.session, date(2026, 2, 1))
         for vals in ({"price_unit": 1}, {"billable_qty": 0}, {"state": "billed"}):
-            with self.assertRaises(Exception):  # AccessError, see test_access
+            with self.assertRaises(AccessError):
                 usage.write(vals)
         self.assertEqual(usage.included_qty, 1)

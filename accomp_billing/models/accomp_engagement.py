@@ -646,8 +646,24 @@ class AccompEngagement(models.Model):
         )
         action["domain"] = [("id", "in", invoices.ids)]
         action["context"] = {"default_move_type": "out_invoice", "create": False}
+        form_view = self.env.ref("account.view_move_form")
+        if not self.env.user.has_group("account.group_account_invoice"):
+            # a coach: a read-only summary that needs no accounting rights
+            form_view = self.env.ref(
+                "accomp_billing.account_move_view_form_accomp_coach"
+            )
+            action["search_view_id"] = False
+            action["views"] = [
+                (
+                    self.env.ref(
+                        "accomp_billing.account_move_view_list_accomp_coach"
+                    ).id,
+                    "list",
+                ),
+                (form_view.id, "form"),
+            ]
         if len(invoices) == 1:
-            action["views"] = [(self.env.ref("account.view_move_form").id, "form")]
+            action["views"] = [(form_view.id, "form")]
             action["res_id"] = invoices.id
         return action
 
@@ -799,7 +815,8 @@ class AccompEngagement(models.Model):
     def _check_manager(self):
         """Selling, invoicing and stopping programmes is the billing manager's."""
         if not (
-            self.env.su or self.env.user.has_group("accomp_billing.group_accomp_manager")
+            self.env.su
+            or self.env.user.has_group("accomp_billing.group_accomp_manager")
         ):
             raise AccessError(
                 self.env._("Only a billing manager can do this on a programme.")

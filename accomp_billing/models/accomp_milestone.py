@@ -83,8 +83,7 @@ class AccompMilestone(models.Model):
             if milestone.state == "done":
                 raise UserError(
                     self.env._(
-                        "The milestone “%(name)s” was already marked done on "
-                        "%(date)s.",
+                        "The milestone “%(name)s” was already marked done on %(date)s.",
                         name=milestone.name,
                         date=format_date(self.env, milestone.date_done),
                     )
@@ -125,7 +124,9 @@ class AccompMilestone(models.Model):
                 )
             else:
                 body = self.env._("Milestone “%(name)s” done.", name=milestone.name)
-            milestone.engagement_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+            milestone.engagement_id.message_post(
+                body=body, subtype_xmlid="mail.mt_note"
+            )
         return True
 
     def action_reset(self):

@@ -334,9 +334,7 @@ class AccompScheduleLine(models.Model):
         """Add the extras waiting for the next invoice of these lines' engagements
         (``next_invoice`` policy), locked like the lines themselves."""
         engagements = self.filtered(lambda line: line.kind != "extras").engagement_id
-        engagements = engagements.filtered(
-            lambda e: e.extras_policy == "next_invoice"
-        )
+        engagements = engagements.filtered(lambda e: e.extras_policy == "next_invoice")
         if not engagements:
             return self
         pending = self.search(

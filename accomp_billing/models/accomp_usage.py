@@ -48,9 +48,7 @@ class AccompUsage(models.Model):
     user_id = fields.Many2one(
         related="engagement_id.user_id", store=True, string="Coach"
     )
-    date = fields.Date(
-        required=True, default=fields.Date.context_today, index=True
-    )
+    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     product_id = fields.Many2one(
         "product.product",
         string="Session type",

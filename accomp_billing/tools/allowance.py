@@ -35,7 +35,11 @@ def allocate(included_qty, entries):
     """
     entries = list(entries)
     remaining = to_decimal(included_qty) - sum(
-        (to_decimal(e.locked_included) for e in entries if e.locked_included is not None),
+        (
+            to_decimal(e.locked_included)
+            for e in entries
+            if e.locked_included is not None
+        ),
         Decimal(0),
     )
     result = []
