@@ -4,16 +4,19 @@ every billing event ends up on exactly one invoice."""
 import threading
 import time
 from datetime import date
+from functools import partial
 from unittest.mock import patch
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, api
+from odoo.fields import Command
 from odoo.modules.registry import Registry
+from odoo.service.model import retrying
 from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
 
-from odoo.addons.accomp_billing.models import accomp_schedule_line
+from odoo.addons.accomp_billing.models import accomp_engagement, accomp_schedule_line
 
 ScheduleLine = accomp_schedule_line.AccompScheduleLine
 
@@ -134,3 +137,108 @@ class TestTwoWorkers(BaseCase):
         self.assertTrue(
             outcomes[0] == 0 or "serialization" in str(outcomes[0]), results
         )
+
+
+class TestTwoCoachesAtOnce(BaseCase):
+    """Two sessions logged at the same moment on an engagement that has one
+    included session left: one of them is an extra, never both included."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            product = env["product.product"].create(
+                {"name": "Concurrency session", "type": "service", "list_price": 90}
+            )
+            partner = env["res.partner"].create({"name": "Concurrency client"})
+            offer = env["accomp.offer"].create(
+                {
+                    "name": "Concurrency sessions",
+                    "billing_model": "instalments",
+                    "amount_total": 600,
+                    "extras_policy": "next_invoice",  # no invoice to clean up
+                    "allowance_ids": [
+                        Command.create({"product_id": product.id, "included_qty": 1})
+                    ],
+                }
+            )
+            engagement = env["accomp.engagement"].create(
+                {
+                    "partner_id": partner.id,
+                    "offer_id": offer.id,
+                    "date_start": date(2026, 1, 1),
+                }
+            )
+            engagement.action_confirm()
+            self.ids = {
+                "product": product.id,
+                "partner": partner.id,
+                "offer": offer.id,
+                "engagement": engagement.id,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagement = env["accomp.engagement"].browse(self.ids["engagement"])
+            engagement.usage_ids.unlink()
+            engagement.action_cancel()
+            engagement.unlink()
+            env["accomp.offer"].browse(self.ids["offer"]).unlink()
+            env["res.partner"].browse(self.ids["partner"]).unlink()
+            env["product.product"].browse(self.ids["product"]).unlink()
+
+    def test_two_sessions_at_once_take_the_last_included_one_once(self):
+        barrier = threading.Barrier(2)
+        errors = []
+        Engagement = accomp_engagement.AccompEngagement
+        original = Engagement._plan_extras
+
+        def slow_plan(engagement):
+            time.sleep(0.5)  # both transactions have read the usage by now
+            return original(engagement)
+
+        def log_session(env):
+            env["accomp.usage"].create(
+                {
+                    "engagement_id": self.ids["engagement"],
+                    "product_id": self.ids["product"],
+                    "date": date(2026, 2, 1),
+                }
+            )
+
+        def worker():
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    barrier.wait(timeout=10)
+                    # what Odoo does with every RPC: retry on serialization failure
+                    retrying(partial(log_session, env), env)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion
+                errors.append(error)
+
+        with patch.object(Engagement, "_plan_extras", slow_plan):
+            threads = [threading.Thread(target=worker) for _i in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+
+        self.assertFalse(errors)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagement = env["accomp.engagement"].browse(self.ids["engagement"])
+            self.assertEqual(len(engagement.usage_ids), 2)
+            self.assertEqual(
+                sorted(engagement.usage_ids.mapped("billable_qty")), [0.0, 1.0]
+            )
+            extras = engagement.schedule_line_ids.filtered(
+                lambda line: line.kind == "extras"
+            )
+            self.assertEqual(extras.amount, 90)

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from ..tools import allowance as allowance_tools
 from ..tools import planning
@@ -885,6 +885,7 @@ class AccompEngagement(models.Model):
         the prices and billing events it produces are not theirs to write."""
         Line = self.env["accomp.schedule.line"].sudo()
         immediate = Line
+        self._serialize_usage()
         for engagement in self.sudo().filtered(
             lambda e: e.state in ("active", "suspended")
         ):
@@ -893,6 +894,20 @@ class AccompEngagement(models.Model):
         if immediate:
             immediate._invoice_now()
         return True
+
+    def _serialize_usage(self):
+        """Two coaches logging sessions on one engagement at once must not both
+        take the last included session. Updating the engagement rows makes the
+        second transaction wait for the first, then fail to serialize: Odoo
+        retries it on a snapshot that sees the first one's usage."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE accomp_engagement SET write_date = write_date "
+                    "WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
 
     def _allocate_usage(self):
         self.ensure_one()
