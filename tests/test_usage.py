@@ -279,3 +279,17 @@ class TestUsage(AccompCase):
             with self.assertRaises(AccessError):
                 usage.write(vals)
         self.assertEqual(usage.included_qty, 1)
+
+    def test_french_client_reads_the_extras_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["accomp_billing"], ["fr_FR"], overwrite=True
+        )
+        self.client.lang = "fr_FR"
+        engagement = self.make_hybrid(policy="immediate")
+        self.log(engagement, self.session, date(2026, 6, 2), quantity=3)
+        self.assertEqual(
+            self.extras_invoices(engagement).invoice_line_ids.name,
+            f"Extras : Séance individuelle — Programme Envol ({engagement.name}), "
+            "séances du 02/06/2026",
+        )
