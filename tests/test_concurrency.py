@@ -21,14 +21,32 @@ from odoo.addons.accomp_billing.models import accomp_engagement, accomp_schedule
 ScheduleLine = accomp_schedule_line.AccompScheduleLine
 
 
-class TestTwoWorkers(BaseCase):
+class CommittedDataCase(BaseCase):
     """Not a TransactionCase: the data must be committed for other transactions
-    to see it. Everything created here is removed at the end."""
+    to see it. Everything created here (``self.ids``) is removed at the end."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagements = env["accomp.engagement"].browse(self.ids["engagements"])
+            engagements.usage_ids.unlink()
+            engagements.invoice_ids.unlink()
+            engagements.action_cancel()
+            engagements.unlink()
+            for model, key in (
+                ("accomp.offer", "offer"),
+                ("res.partner", "partner"),
+                ("product.product", "product"),
+            ):
+                env[model].browse(self.ids.get(key)).unlink()
+
+
+class TestTwoWorkers(CommittedDataCase):
 
     def setUp(self):
         super().setUp()
@@ -68,16 +86,6 @@ class TestTwoWorkers(BaseCase):
                 "engagements": engagements.ids,
             }
         self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            engagements = env["accomp.engagement"].browse(self.ids["engagements"])
-            engagements.invoice_ids.unlink()
-            engagements.action_cancel()
-            engagements.unlink()
-            env["accomp.offer"].browse(self.ids["offer"]).unlink()
-            env["res.partner"].browse(self.ids["partner"]).unlink()
 
     def test_two_workers_at_once_never_invoice_twice(self):
         barrier = threading.Barrier(2)
@@ -139,14 +147,9 @@ class TestTwoWorkers(BaseCase):
         )
 
 
-class TestTwoCoachesAtOnce(BaseCase):
+class TestTwoCoachesAtOnce(CommittedDataCase):
     """Two sessions logged at the same moment on an engagement that has one
     included session left: one of them is an extra, never both included."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
 
     def setUp(self):
         super().setUp()
@@ -179,20 +182,9 @@ class TestTwoCoachesAtOnce(BaseCase):
                 "product": product.id,
                 "partner": partner.id,
                 "offer": offer.id,
-                "engagement": engagement.id,
+                "engagements": engagement.ids,
             }
         self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            engagement = env["accomp.engagement"].browse(self.ids["engagement"])
-            engagement.usage_ids.unlink()
-            engagement.action_cancel()
-            engagement.unlink()
-            env["accomp.offer"].browse(self.ids["offer"]).unlink()
-            env["res.partner"].browse(self.ids["partner"]).unlink()
-            env["product.product"].browse(self.ids["product"]).unlink()
 
     def test_two_sessions_at_once_take_the_last_included_one_once(self):
         barrier = threading.Barrier(2)
@@ -207,7 +199,7 @@ class TestTwoCoachesAtOnce(BaseCase):
         def log_session(env):
             env["accomp.usage"].create(
                 {
-                    "engagement_id": self.ids["engagement"],
+                    "engagement_id": self.ids["engagements"][0],
                     "product_id": self.ids["product"],
                     "date": date(2026, 2, 1),
                 }
@@ -233,7 +225,7 @@ class TestTwoCoachesAtOnce(BaseCase):
         self.assertFalse(errors)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            engagement = env["accomp.engagement"].browse(self.ids["engagement"])
+            engagement = env["accomp.engagement"].browse(self.ids["engagements"][0])
             self.assertEqual(len(engagement.usage_ids), 2)
             self.assertEqual(
                 sorted(engagement.usage_ids.mapped("billable_qty")), [0.0, 1.0]
