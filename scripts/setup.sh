@@ -278,12 +278,12 @@ module_installed() { # db
 
 drop_db() { psql_pg -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)"; }
 
-# install_db CONFIG DB [odoo options...]: install accomp_billing in DB, fail loudly.
+# install_db CONFIG DB MODULES [odoo options...]: install MODULES in DB, fail loudly.
 install_db() {
-    local cfg=$1 db=$2
-    shift 2
-    log "installing accomp_billing in database $db"
-    "$VENV/bin/odoo" -c "$cfg" -d "$db" -i accomp_billing --stop-after-init --no-http \
+    local cfg=$1 db=$2 modules=$3
+    shift 3
+    log "installing $modules in database $db"
+    "$VENV/bin/odoo" -c "$cfg" -d "$db" -i "$modules" --stop-after-init --no-http \
         --log-level=warn --log-handler=py.warnings:ERROR "$@" \
         || die "odoo could not install accomp_billing in $db"
     module_installed "$db" || die "accomp_billing is not installed in $db (see the log above)"
@@ -294,13 +294,14 @@ step_demo_db() {
         log "database $DB ready"
     else
         drop_db "$DB"
-        install_db "$CONFIG" "$DB" --with-demo --load-language=fr_FR
+        install_db "$CONFIG" "$DB" accomp_billing --with-demo --load-language=fr_FR
     fi
 }
 
 step_test_db() {
     drop_db "$TEST_DB"
-    install_db "$TEST_CONFIG" "$TEST_DB"
+    # payment_demo: the tests charge saved payment methods with Odoo's demo provider
+    install_db "$TEST_CONFIG" "$TEST_DB" accomp_billing,payment_demo
 }
 
 step_setup() { step_apt; step_venv; step_pg_start; step_config; }

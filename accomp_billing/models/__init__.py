@@ -12,3 +12,6 @@ from . import account_move
 from . import account_move_line
 from . import res_company
 from . import res_config_settings
+from . import accomp_dunning_level
+from . import accomp_dunning_history
+from . import payment_transaction

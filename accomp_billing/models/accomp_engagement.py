@@ -4,11 +4,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Domain
+from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_date
 
 from ..tools import allowance as allowance_tools
-from ..tools import planning
+from ..tools import planning, recovery
 from .accomp_terms_mixin import TERM_FIELDS
 
 ENGAGEMENT_STATES = [
@@ -136,6 +136,10 @@ class AccompEngagement(models.Model):
     extras_policy = fields.Selection(**COPIED_FROM_OFFER)
     invoice_mode = fields.Selection(**COPIED_FROM_OFFER)
     product_id = fields.Many2one(**COPIED_FROM_OFFER)
+    start_on_deposit_paid = fields.Boolean(**COPIED_FROM_OFFER)
+    termination_fee_type = fields.Selection(**COPIED_FROM_OFFER)
+    termination_fee_percent = fields.Float(**COPIED_FROM_OFFER)
+    termination_fee_amount = fields.Monetary(**COPIED_FROM_OFFER)
 
     schedule_line_ids = fields.One2many(
         "accomp.schedule.line", "engagement_id", string="Billing Schedule", copy=False
@@ -185,6 +189,30 @@ class AccompEngagement(models.Model):
         " ('company_id', '=', company_id)]",
         check_company=True,
         copy=False,
+    )
+    payment_exception = fields.Boolean(
+        copy=False,
+        tracking=True,
+        help="An automatic debit is under way or its outcome is unknown: no other "
+        "debit is attempted until it is cleared.",
+    )
+    dunning_suspended = fields.Boolean(
+        string="Suspended by dunning",
+        compute="_compute_state",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="Suspended for unpaid invoices: resumes by itself once they are paid.",
+    )
+    awaiting_deposit = fields.Boolean(
+        compute="_compute_awaiting_deposit",
+        store=True,
+        help="Starts only when the deposit is paid: nothing else is invoiced before.",
+    )
+    pause_until = fields.Date(string="Paused Until", copy=False, tracking=True)
+    pause_days = fields.Integer(copy=False, help="Days of the current pause.")
+    dunning_ids = fields.One2many(
+        "accomp.dunning.history", "engagement_id", string="Dunning", readonly=True
     )
     amount_total = fields.Monetary(
         string="Total",
@@ -236,16 +264,43 @@ class AccompEngagement(models.Model):
                 engagement[fname] = offer[fname]
             engagement.price_total = offer.amount_total
 
-    @api.depends("schedule_line_ids.state", "milestone_ids.state")
+    @api.depends(
+        "schedule_line_ids.state", "milestone_ids.state", "invoice_ids.payment_state"
+    )
     def _compute_state(self):
         today = self.env["accomp.schedule.line"]._company_today(self.company_id)
         for engagement in self:
+            company_today = today.get(engagement.company_id)
+            engagement.dunning_suspended = engagement.dunning_suspended
             if not engagement.state:
                 engagement.state = "draft"
-            elif engagement.state == "active" and engagement._is_completed(
-                today.get(engagement.company_id)
+                engagement.dunning_suspended = False
+                continue
+            if (
+                engagement.state == "suspended"
+                and engagement.dunning_suspended
+                and company_today
+                and not engagement._overdue_invoices(company_today)
+            ):
+                # every overdue invoice is paid: the programme resumes by itself
+                engagement.state = "active"
+                engagement.dunning_suspended = False
+            if engagement.state == "active" and engagement._is_completed(
+                company_today
             ):
                 engagement.state = "done"
+
+    @api.depends("start_on_deposit_paid", "schedule_line_ids.state")
+    def _compute_awaiting_deposit(self):
+        for engagement in self:
+            deposit = engagement.schedule_line_ids.filtered(
+                lambda line: line.kind == "deposit" and line.state != "cancelled"
+            )
+            engagement.awaiting_deposit = bool(
+                engagement.start_on_deposit_paid
+                and deposit
+                and any(line.state != "paid" for line in deposit)
+            )
 
     @api.depends("date_start", "duration_months", "billing_model")
     def _compute_date_end(self):
@@ -639,6 +694,96 @@ class AccompEngagement(models.Model):
             },
         }
 
+    def action_terminate(self):
+        """Early termination: the wizard shows what it will do before it does it."""
+        self._check_manager()
+        self.ensure_one()
+        if self.state not in ("active", "suspended"):
+            raise UserError(
+                self.env._(
+                    "Only a programme in progress can be terminated (%(name)s).",
+                    name=self.display_name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Terminate %(name)s", name=self.display_name),
+            "res_model": "accomp.terminate.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_engagement_id": self.id},
+        }
+
+    def action_pause(self):
+        self._check_manager()
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Pause %(name)s", name=self.display_name),
+            "res_model": "accomp.pause.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_engagement_id": self.id},
+        }
+
+    def action_end_pause(self):
+        """End a pause early: the remaining billing events move back."""
+        self._check_manager()
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
+        for engagement in self:
+            if not engagement.pause_until:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is not paused.", name=engagement.display_name
+                    )
+                )
+            remaining = (engagement.pause_until - today[engagement.company_id]).days
+            if remaining > 0:
+                engagement._shift_schedule(-remaining, today[engagement.company_id])
+            engagement.write({"pause_until": False, "pause_days": 0})
+        return True
+
+    def action_bill_late_fees(self):
+        """Bill, on one invoice per programme, the French B2B late-payment fees
+        not billed yet: 40 € per late invoice and interest per day late."""
+        self._check_manager()
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
+        invoices = self.env["account.move"]
+        for engagement in self:
+            vals_list = engagement._prepare_late_fee_lines(today[engagement.company_id])
+            if not vals_list:
+                raise UserError(
+                    self.env._(
+                        "%(name)s: no late-payment fees to bill.",
+                        name=engagement.display_name,
+                    )
+                )
+            invoice = (
+                self.env["account.move"]
+                .with_company(engagement.company_id)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": engagement.partner_id.address_get(["invoice"])[
+                            "invoice"
+                        ],
+                        "currency_id": engagement.currency_id.id,
+                        "invoice_date": today[engagement.company_id],
+                        "invoice_origin": engagement.name,
+                        "accomp_engagement_id": engagement.id,
+                        "invoice_line_ids": [
+                            Command.create(vals) for vals, _write in vals_list
+                        ],
+                    }
+                )
+            )
+            for _vals, (late_invoice, write_vals) in vals_list:
+                late_invoice.write(write_vals)
+            if engagement.invoice_mode == "auto_post":
+                invoice._post(soft=False)
+            invoices |= invoice
+        return self.action_view_invoices(invoices)
+
     def action_view_invoices(self, invoices=None):
         invoices = self.invoice_ids if invoices is None else invoices
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -857,6 +1002,324 @@ class AccompEngagement(models.Model):
         )
         finished.state = "done"
         return finished
+
+    def _overdue_invoices(self, today):
+        self.ensure_one()
+        return self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.payment_state in ("not_paid", "partial")
+            and m.invoice_date_due
+            and m.invoice_date_due < today
+        )
+
+    def _resume_if_settled(self):
+        """Resume the programmes dunning suspended once nothing is overdue."""
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
+        settled = self.filtered(
+            lambda e: e.state == "suspended"
+            and e.dunning_suspended
+            and not e._overdue_invoices(today[e.company_id])
+        )
+        settled.write({"state": "active", "dunning_suspended": False})
+        return settled
+
+    def _prepare_late_fee_lines(self, today):
+        """[(invoice line values, (late invoice, values to write on it))] of the
+        late-payment fees due on this programme's invoices up to ``today``."""
+        self.ensure_one()
+        company = self.company_id
+        if not (company.accomp_late_fees and self.partner_id.commercial_partner_id.is_company):
+            raise UserError(
+                self.env._(
+                    "%(name)s: late-payment fees apply to business clients only, when "
+                    "the option is on in the settings.",
+                    name=self.display_name,
+                )
+            )
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        product = self.env.ref("accomp_billing.product_late_fees")
+        rate = company.accomp_late_interest_rate
+        result = []
+        late_invoices = self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.payment_state != "reversed"
+            and m.invoice_date_due
+            and m.invoice_line_ids.accomp_schedule_line_id  # not the fees themselves
+            and m._accomp_days_late(today) > 0
+        )
+        for invoice in late_invoices.sorted("invoice_date_due"):
+            line_base = {"product_id": product.id, "tax_ids": [Command.clear()]}
+            if not invoice.accomp_indemnity_billed:
+                indemnity = company.currency_id._convert(
+                    company.accomp_recovery_indemnity, self.currency_id, company, today
+                )
+                result.append(
+                    (
+                        {
+                            **line_base,
+                            "name": env._(
+                                "Fixed indemnity for recovery costs, invoice %(invoice)s "
+                                "(French Commercial Code D441-5)",
+                                invoice=invoice.name,
+                            ),
+                            "quantity": 1,
+                            "price_unit": indemnity,
+                        },
+                        (invoice, {"accomp_indemnity_billed": True}),
+                    )
+                )
+            start = invoice.accomp_interest_billed_until or invoice.invoice_date_due
+            end = fields.Date.add(invoice.invoice_date_due, days=invoice._accomp_days_late(today))
+            base = (
+                invoice.amount_total
+                if invoice.payment_state in ("paid", "in_payment")
+                else invoice.amount_residual
+            )
+            days = (end - start).days
+            interest = recovery.late_interest(base, rate, days, self.currency_id.rounding)
+            if interest > 0:
+                result.append(
+                    (
+                        {
+                            **line_base,
+                            "name": env._(
+                                "Late interest on invoice %(invoice)s: %(amount)s for "
+                                "%(days)s days at %(rate)s%% a year",
+                                invoice=invoice.name,
+                                amount=format_amount(env, base, self.currency_id),
+                                days=days,
+                                rate=f"{rate:.2f}",
+                            ),
+                            "quantity": 1,
+                            "price_unit": float(interest),
+                        },
+                        (invoice, {"accomp_interest_billed_until": end}),
+                    )
+                )
+        return result
+
+    def _shift_schedule(self, days, today):
+        """Move the billing events still to come (and the end) by ``days``."""
+        self.ensure_one()
+        if self.billing_model == "subscription":
+            raise UserError(
+                self.env._(
+                    "%(name)s is a subscription: suspend it or stop its renewal "
+                    "instead of pausing it.",
+                    name=self.display_name,
+                )
+            )
+        lines = self.schedule_line_ids.filtered(
+            lambda line: line.state == "planned" and line.date_due and line.date_due >= today
+        )
+        for line in lines.sudo():
+            line.write(
+                {
+                    fname: fields.Date.add(line[fname], days=days)
+                    for fname in ("date_due", "period_start", "period_end")
+                    if line[fname]
+                }
+            )
+        if self.date_end:
+            self.with_context(accomp_allow_frozen_write=True).date_end = (
+                fields.Date.add(self.date_end, days=days)
+            )
+
+    def _pause(self, days):
+        """Pause for ``days``: every billing event still to come moves as many
+        days later; the total does not change."""
+        self.ensure_one()
+        if days <= 0:
+            raise UserError(self.env._("A pause lasts at least one day."))
+        if self.state not in ("active", "suspended") or self.pause_until:
+            raise UserError(
+                self.env._(
+                    "%(name)s cannot be paused (already paused, or not in progress).",
+                    name=self.display_name,
+                )
+            )
+        today = self.env["accomp.schedule.line"]._company_today(self.company_id)[
+            self.company_id
+        ]
+        self._shift_schedule(days, today)
+        self.write(
+            {"pause_until": fields.Date.add(today, days=days), "pause_days": days}
+        )
+        self.message_post(
+            body=self.env._(
+                "Programme paused for %(days)s days: the billing events to come move "
+                "by as much.",
+                days=days,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    # ------------------------------------------------------------------
+    # Early termination
+    # ------------------------------------------------------------------
+    def _termination_plan(self, request_date, fee_type, fee_value):
+        """What terminating on ``request_date`` does (pure read, no write): the
+        last day, the events billed now, the ones cancelled, the fee and the pro
+        rata credits for what was invoiced but will not be delivered."""
+        self.ensure_one()
+        rounding = self.currency_id.rounding
+        if self.billing_model == "subscription":
+            date_end = planning.subscription_end(
+                self.date_start,
+                self.billing_cycle,
+                self.commitment_months,
+                request_date,
+                self.notice_days,
+            )
+        else:
+            date_end = request_date + timedelta(days=self.notice_days or 0)
+            if self.date_end:
+                date_end = min(date_end, self.date_end)
+        planned = self.schedule_line_ids.filtered(lambda line: line.state == "planned")
+        to_bill = planned.filtered(
+            lambda line: line.kind == "extras"
+            or (line.date_due and line.date_due <= date_end)
+            or (line.period_start and line.period_start <= date_end)
+        )
+        to_cancel = planned - to_bill
+        remaining = sum(to_cancel.mapped("amount"))
+        if fee_type == "percent":
+            fee = float(planning.quantize(remaining * (fee_value or 0) / 100, rounding))
+        elif fee_type == "fixed":
+            fee = fee_value or 0.0
+        else:
+            fee = 0.0
+        credits = []
+        for line in self.schedule_line_ids.filtered(
+            lambda x: x.state in ("invoiced", "paid") and x.kind != "extras"
+        ):
+            undelivered = recovery.undelivered_amount(
+                line.amount,
+                line.period_start or self.date_start,
+                line.period_end or self.date_end,
+                date_end,
+                rounding,
+            )
+            if undelivered:
+                credits.append((line, float(undelivered)))
+        return {
+            "date_end": date_end,
+            "to_bill": to_bill,
+            "to_cancel": to_cancel,
+            "remaining": remaining,
+            "fee": fee,
+            "credits": credits,
+        }
+
+    def _terminate(self, plan):
+        """Apply a termination plan in one step: cancel, bill what is due and the
+        fee on one final invoice, credit what will not be delivered."""
+        self.ensure_one()
+        Line = self.env["accomp.schedule.line"]
+        today = Line._company_today(self.company_id)
+        company_today = today[self.company_id]
+        plan["to_cancel"].state = "cancelled"
+        to_bill = plan["to_bill"]
+        if plan["fee"] > 0:
+            to_bill |= Line.create(
+                {
+                    "engagement_id": self.id,
+                    "kind": "termination",
+                    "amount": plan["fee"],
+                    "date_due": company_today,
+                    "sequence": 2000,
+                }
+            )
+        to_bill = to_bill.try_lock_for_update().filtered(
+            lambda line: line.state == "planned" and not line.invoice_id
+        )
+        to_bill.date_due = company_today
+        final = self.env["account.move"]
+        if to_bill:
+            final = (
+                self.env["account.move"]
+                .with_company(self.company_id)
+                .with_context(default_move_type="out_invoice")
+                .create(to_bill._prepare_invoice_values(company_today))
+            )
+        refund = self.env["account.move"]
+        if plan["credits"]:
+            refund = (
+                self.env["account.move"]
+                .with_company(self.company_id)
+                .create(self._prepare_termination_credit(plan, company_today))
+            )
+        moves = final | refund
+        if self.invoice_mode == "auto_post" and moves:
+            moves._post(soft=False)
+            self._reconcile_credit(refund)
+        self.with_context(accomp_allow_frozen_write=True).date_end = plan["date_end"]
+        self.message_post(
+            body=self.env._(
+                "Programme terminated: last day %(date)s, %(cancelled)s cancelled, "
+                "final invoice %(final)s, credit note %(refund)s.",
+                date=format_date(self.env, plan["date_end"]),
+                cancelled=format_amount(self.env, plan["remaining"], self.currency_id),
+                final=final.name or "-",
+                refund=refund.name or "-",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return final, refund
+
+    def _prepare_termination_credit(self, plan, date):
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        product = self.product_id or self.env.ref("accomp_billing.product_programme")
+        lines = [
+            Command.create(
+                {
+                    "product_id": product.id,
+                    "name": env._(
+                        "Pro rata credit, not delivered after %(date)s: %(label)s",
+                        date=format_date(env, plan["date_end"]),
+                        label=line._invoice_label(),
+                    ),
+                    "quantity": 1,
+                    "price_unit": amount,
+                }
+            )
+            for line, amount in plan["credits"]
+        ]
+        reversed_invoices = self.env["account.move"].union(
+            *(line.invoice_id for line, _amount in plan["credits"])
+        )
+        return {
+            "move_type": "out_refund",
+            "partner_id": reversed_invoices[:1].partner_id.id or self.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": date,
+            "invoice_origin": self.name,
+            "accomp_engagement_id": self.id,
+            "reversed_entry_id": reversed_invoices.id
+            if len(reversed_invoices) == 1
+            else False,
+            "invoice_line_ids": lines,
+        }
+
+    def _reconcile_credit(self, refund):
+        """A credit note for invoices still unpaid settles them."""
+        if not refund or refund.state != "posted":
+            return
+        receivable = refund.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable"
+        )
+        unpaid = self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.payment_state in ("not_paid", "partial")
+        ).line_ids.filtered(
+            lambda aml: aml.account_id in receivable.account_id and not aml.reconciled
+        )
+        if unpaid:
+            (receivable | unpaid).reconcile()
 
     def _create_allowances(self):
         self.ensure_one()

@@ -264,6 +264,10 @@ class AccompScheduleLine(models.Model):
                 ("engagement_id.state", "=", "active"),
             ]
         )
+        # a programme that starts on its deposit bills nothing else before
+        domain &= Domain("kind", "=", "deposit") | Domain(
+            "engagement_id.awaiting_deposit", "=", False
+        )
         if engagements is not None:
             domain &= Domain("engagement_id", "in", engagements.ids)
         return domain

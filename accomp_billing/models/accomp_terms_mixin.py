@@ -18,6 +18,11 @@ EXTRAS_POLICIES = [
     ("next_invoice", "On the next invoice"),
     ("end_of_cycle", "At the end of the period"),
 ]
+TERMINATION_FEE_TYPES = [
+    ("none", "No fee"),
+    ("percent", "Share of the remaining commitment"),
+    ("fixed", "Fixed amount"),
+]
 INVOICE_MODES = [
     ("auto_post", "Post automatically"),
     ("review", "Draft for review"),
@@ -36,6 +41,10 @@ TERM_FIELDS = (
     "extras_policy",
     "invoice_mode",
     "product_id",
+    "start_on_deposit_paid",
+    "termination_fee_type",
+    "termination_fee_percent",
+    "termination_fee_amount",
 )
 CHECKED_TERMS = (
     "billing_model",
@@ -45,6 +54,8 @@ CHECKED_TERMS = (
     "commitment_months",
     "duration_months",
     "notice_days",
+    "termination_fee_percent",
+    "termination_fee_amount",
 )
 
 
@@ -96,6 +107,21 @@ class AccompTermsMixin(models.AbstractModel):
         "Draft for review: an accountant reviews and posts them.",
     )
 
+    start_on_deposit_paid = fields.Boolean(
+        string="Start when the deposit is paid",
+        help="The programme waits for its deposit: nothing else is invoiced before.",
+    )
+    termination_fee_type = fields.Selection(
+        TERMINATION_FEE_TYPES,
+        string="Early Termination Fee",
+        required=True,
+        default="none",
+    )
+    termination_fee_percent = fields.Float(
+        string="Fee (% of the remaining commitment)", digits=(5, 2)
+    )
+    termination_fee_amount = fields.Monetary(string="Fixed Fee")
+
     @api.constrains(lambda self: (self._price_field, *CHECKED_TERMS))
     def _check_terms(self):
         for record in self:
@@ -135,14 +161,18 @@ class AccompTermsMixin(models.AbstractModel):
                 )
             if (
                 min(
-                    record.commitment_months, record.duration_months, record.notice_days
+                    record.commitment_months,
+                    record.duration_months,
+                    record.notice_days,
+                    record.termination_fee_amount,
                 )
                 < 0
+                or not 0 <= record.termination_fee_percent <= 100
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(name)s: durations, commitment and notice cannot be "
-                        "negative.",
+                        "%(name)s: durations, commitment, notice and termination fee "
+                        "cannot be negative (the fee is at most 100%%).",
                         name=record.display_name,
                     )
                 )

@@ -7,3 +7,18 @@ class ResConfigSettings(models.TransientModel):
     accomp_payment_term_id = fields.Many2one(
         related="company_id.accomp_payment_term_id", readonly=False
     )
+    accomp_retry_days = fields.Char(
+        related="company_id.accomp_retry_days", readonly=False
+    )
+    accomp_late_fees = fields.Boolean(
+        related="company_id.accomp_late_fees", readonly=False
+    )
+    accomp_ecb_rate = fields.Float(related="company_id.accomp_ecb_rate", readonly=False)
+    accomp_late_rate_margin = fields.Float(
+        related="company_id.accomp_late_rate_margin", readonly=False
+    )
+    accomp_recovery_indemnity = fields.Monetary(
+        related="company_id.accomp_recovery_indemnity",
+        readonly=False,
+        currency_field="currency_id",
+    )

@@ -1,0 +1,21 @@
+from odoo import models
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    def _post_process(self):
+        """A client who pays a programme invoice and saves the payment method gives
+        the programme its automatic debit; a pending debit that ends lifts the
+        engagement's payment exception."""
+        res = super()._post_process()
+        for tx in self.filtered(lambda t: t.state in ("done", "error", "cancel")):
+            engagements = tx.invoice_ids.accomp_engagement_id
+            if tx.state == "done" and tx.token_id:
+                engagements.filtered(lambda e: not e.payment_token_id).write(
+                    {"payment_token_id": tx.token_id.id}
+                )
+            engagements.filtered("payment_exception").write(
+                {"payment_exception": False}
+            )
+        return res

@@ -1,0 +1,2 @@
+from . import accomp_pause_wizard
+from . import accomp_terminate_wizard

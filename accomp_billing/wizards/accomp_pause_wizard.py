@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class AccompPauseWizard(models.TransientModel):
+    _name = "accomp.pause.wizard"
+    _description = "Pause a Programme"
+
+    engagement_id = fields.Many2one("accomp.engagement", required=True)
+    days = fields.Integer(string="Pause (days)", default=30, required=True)
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.engagement_id._check_manager()
+        self.engagement_id._pause(self.days)
+        return {"type": "ir.actions.act_window_close"}

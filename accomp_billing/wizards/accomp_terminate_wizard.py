@@ -1,0 +1,125 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_date
+
+from ..models.accomp_terms_mixin import TERMINATION_FEE_TYPES
+
+
+class AccompTerminateWizard(models.TransientModel):
+    """Early termination, shown before it is done: last day (notice, or the end
+    of the commitment for a subscription), events billed now, events cancelled,
+    fee, pro rata credit note."""
+
+    _name = "accomp.terminate.wizard"
+    _description = "Terminate a Programme"
+
+    engagement_id = fields.Many2one("accomp.engagement", required=True)
+    currency_id = fields.Many2one(related="engagement_id.currency_id")
+    request_date = fields.Date(
+        string="Termination Requested On",
+        required=True,
+        default=fields.Date.context_today,
+    )
+    fee_type = fields.Selection(
+        TERMINATION_FEE_TYPES,
+        string="Termination Fee",
+        compute="_compute_fee_terms",
+        store=True,
+        readonly=False,
+        required=True,
+    )
+    fee_percent = fields.Float(
+        string="Fee (%)", compute="_compute_fee_terms", store=True, readonly=False
+    )
+    fee_amount = fields.Monetary(
+        string="Fixed Fee", compute="_compute_fee_terms", store=True, readonly=False
+    )
+    date_end = fields.Date(string="Last Day", compute="_compute_plan")
+    amount_billed = fields.Monetary(string="Final Invoice", compute="_compute_plan")
+    amount_cancelled = fields.Monetary(
+        string="Cancelled (remaining commitment)", compute="_compute_plan"
+    )
+    amount_fee = fields.Monetary(string="Fee", compute="_compute_plan")
+    amount_credited = fields.Monetary(string="Credit Note", compute="_compute_plan")
+    summary = fields.Html(compute="_compute_plan", sanitize=False)
+
+    @api.depends("engagement_id")
+    def _compute_fee_terms(self):
+        for wizard in self:
+            engagement = wizard.engagement_id
+            wizard.fee_type = engagement.termination_fee_type or "none"
+            wizard.fee_percent = engagement.termination_fee_percent
+            wizard.fee_amount = engagement.termination_fee_amount
+
+    def _plan(self):
+        self.ensure_one()
+        return self.engagement_id._termination_plan(
+            self.request_date,
+            self.fee_type,
+            self.fee_percent if self.fee_type == "percent" else self.fee_amount,
+        )
+
+    @api.depends("engagement_id", "request_date", "fee_type", "fee_percent", "fee_amount")
+    def _compute_plan(self):
+        for wizard in self:
+            if not (wizard.engagement_id and wizard.request_date):
+                wizard.update(
+                    dict.fromkeys(
+                        (
+                            "date_end",
+                            "amount_billed",
+                            "amount_cancelled",
+                            "amount_fee",
+                            "amount_credited",
+                            "summary",
+                        ),
+                        False,
+                    )
+                )
+                continue
+            plan = wizard._plan()
+            wizard.date_end = plan["date_end"]
+            wizard.amount_billed = sum(plan["to_bill"].mapped("amount")) + plan["fee"]
+            wizard.amount_cancelled = plan["remaining"]
+            wizard.amount_fee = plan["fee"]
+            wizard.amount_credited = sum(amount for _line, amount in plan["credits"])
+            wizard.summary = wizard._summary(plan)
+
+    def _summary(self, plan):
+        def amount(value):
+            return format_amount(self.env, value, self.currency_id)
+
+        rows = [
+            (line.name, self.env._("billed now"), amount(line.amount))
+            for line in plan["to_bill"]
+        ]
+        rows += [
+            (line.name, self.env._("cancelled"), amount(line.amount))
+            for line in plan["to_cancel"]
+        ]
+        if plan["fee"]:
+            rows.append((self.env._("Termination fee"), self.env._("billed now"), amount(plan["fee"])))
+        rows += [
+            (line.name, self.env._("credited (pro rata)"), amount(-credit))
+            for line, credit in plan["credits"]
+        ]
+        body = Markup("").join(
+            Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % row
+            for row in rows
+        )
+        title = self.env._(
+            "Last day of the programme: %(date)s", date=format_date(self.env, plan["date_end"])
+        )
+        return (
+            Markup("<p><strong>%s</strong></p><table class='table table-sm o_accomp_termination'>%s</table>")
+            % (title, body)
+        )
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.engagement_id._check_manager()
+        final, refund = self.engagement_id._terminate(self._plan())
+        if final | refund:
+            return self.engagement_id.action_view_invoices(final | refund)
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,334 @@
+"""Getting paid: automatic debit with saved payment methods (Odoo's payment_demo
+provider), retries, dunning, suspension and automatic resume."""
+
+from datetime import date, timedelta
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo.fields import Command
+from odoo.tests import freeze_time
+from odoo.tools import mute_logger
+
+from odoo.addons.accomp_billing.models.account_move import AccountMove
+
+from .common import AccompCase
+
+
+class CollectionCase(AccompCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = cls.env.ref("payment.payment_provider_demo").sudo()
+        cls.provider.write({"state": "test", "company_id": cls.company.id})
+        cls.method = cls.env.ref("payment_demo.payment_method_demo")
+
+    def make_token(self, simulated_state="done"):
+        return self.env["payment.token"].sudo().create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "partner_id": self.client.id,
+                "provider_ref": "demo",
+                "payment_details": "4242",
+                "demo_simulated_state": simulated_state,
+            }
+        )
+
+    # the scheduler runs on the day it is given: the clock agrees (due dates,
+    # payment dates and e-mails are dated by Odoo from the clock)
+    def invoice_due(self, date_ref, **kwargs):
+        with freeze_time(f"{date_ref} 09:00:00"):
+            return super().invoice_due(date_ref, **kwargs)
+
+    def collect(self, day):
+        with freeze_time(f"{day} 09:00:00"):
+            return self.env["account.move"]._accomp_collect_payments(date_ref=day)
+
+    def dun(self, day):
+        with freeze_time(f"{day} 09:00:00"):
+            return self.env["account.move"]._accomp_dun_overdue_invoices(date_ref=day)
+
+    def debits(self, invoice):
+        return invoice._accomp_charge_transactions().sorted("id")
+
+
+class TestAutomaticDebit(CollectionCase):
+    def test_saved_method_pays_each_instalment_without_human_action(self):
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, instalment_count=3),
+            payment_token_id=self.make_token("done").id,
+        )
+        for day in (date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)):
+            invoice = self.invoice_due(day)
+            self.collect(day)
+            self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+            self.assertEqual(self.debits(invoice).reference, f"{invoice.name}-P1")
+            self.assertEqual(self.debits(invoice).state, "done")
+        self.assertEqual(engagement.schedule_line_ids.mapped("state"), ["paid"] * 3)
+        self.assertEqual(engagement.amount_paid, 1200)
+        self.assertFalse(engagement.payment_exception)
+        # a rerun charges nothing more
+        self.collect(date(2026, 3, 31))
+        self.assertEqual(
+            len(
+                self.env["payment.transaction"]
+                .sudo()
+                .search([("partner_id", "=", self.client.id)])
+            ),
+            3,
+        )
+
+    def test_declined_debit_is_retried_on_schedule_then_left_to_dunning(self):
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, instalment_count=3),
+            payment_token_id=self.make_token("error").id,
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        due = invoice.invoice_date_due
+        attempts = []
+        for offset in range(0, 21):
+            self.collect(due + timedelta(days=offset))
+            attempts.append(len(self.debits(invoice)))
+        # due date, then 3, 7 and 14 days after; one attempt per day at most
+        self.assertEqual(attempts[0], 1)
+        self.assertEqual(attempts[2], 1)
+        self.assertEqual(attempts[3], 2)
+        self.assertEqual(attempts[7], 3)
+        self.assertEqual(attempts[14], 4)
+        self.assertEqual(attempts[20], 4)
+        self.assertEqual(
+            self.debits(invoice).mapped("reference"),
+            [f"{invoice.name}-P{n}" for n in (1, 2, 3, 4)],
+        )
+        self.assertEqual(set(self.debits(invoice).mapped("state")), {"error"})
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertFalse(engagement.payment_exception)
+        self.assertIn("No retry left", engagement.message_ids[0].body)
+
+    def test_refusal_stops_the_retries(self):
+        engagement = self.make_engagement(
+            self.make_offer(), payment_token_id=self.make_token("cancel").id
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.collect(date(2026, 1, 31))
+        self.assertTrue(invoice.accomp_charge_stopped)
+        self.collect(date(2026, 2, 20))
+        self.assertEqual(len(self.debits(invoice)), 1)
+        self.assertTrue(
+            engagement.activity_ids.filtered(lambda a: a.summary == "Billing failed")
+        )
+
+    def test_pending_debit_is_never_charged_again_blindly(self):
+        engagement = self.make_engagement(
+            self.make_offer(), payment_token_id=self.make_token("pending").id
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.collect(date(2026, 1, 31))
+        tx = self.debits(invoice)
+        self.assertEqual(tx.state, "pending")
+        self.assertTrue(engagement.payment_exception)
+        self.collect(date(2026, 2, 10))  # the outcome is still unknown
+        self.assertEqual(self.debits(invoice), tx)
+        # the bank confirms later: Odoo's post-processing reconciles and clears
+        tx._set_done()
+        tx._post_process()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertFalse(engagement.payment_exception)
+
+    def test_overlapping_runs_charge_once(self):
+        """A second run starting while the first is talking to the provider finds
+        the engagement in payment exception and charges nothing."""
+        self.make_engagement(self.make_offer(), payment_token_id=self.make_token().id)
+        invoice = self.invoice_due(date(2026, 1, 31))
+        original = type(self.env["payment.transaction"])._charge_with_token
+        nested_results = []
+
+        def charge_during_a_second_run(tx):
+            nested_results.append(self.collect(date(2026, 1, 31)))
+            return original(tx)
+
+        with patch.object(
+            type(self.env["payment.transaction"]),
+            "_charge_with_token",
+            charge_during_a_second_run,
+        ):
+            self.collect(date(2026, 1, 31))
+        self.assertEqual(len(nested_results), 1)  # only the outer run charged
+        self.assertEqual(len(self.debits(invoice)), 1)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    @mute_logger("odoo.sql_db")
+    def test_an_attempt_reference_exists_once(self):
+        engagement = self.make_engagement(
+            self.make_offer(), payment_token_id=self.make_token().id
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        values = invoice._accomp_prepare_transaction_values(
+            engagement.payment_token_id, 1
+        )
+        Transaction = self.env["payment.transaction"].sudo()
+        Transaction.create(values)
+        with self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
+            Transaction.create(values)
+            self.env.flush_all()
+
+    def test_paying_the_deposit_online_saves_the_method(self):
+        """The client pays the deposit in the portal with "save my payment
+        method": the programme gets its automatic debit."""
+        engagement = self.make_engagement(
+            self.make_offer(deposit_percent=30, instalment_count=5)
+        )
+        deposit = self.invoice_due(date(2026, 1, 31))
+        tx = self.env["payment.transaction"].sudo().create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "reference": "portal-deposit",
+                "amount": deposit.amount_residual,
+                "currency_id": deposit.currency_id.id,
+                "partner_id": self.client.id,
+                "operation": "online_direct",
+                "tokenize": True,
+                "invoice_ids": [Command.set(deposit.ids)],
+            }
+        )
+        tx._process(
+            "demo",
+            {
+                "reference": tx.reference,
+                "simulated_state": "done",
+                "payment_details": "4242",
+            },
+        )
+        tx._post_process()
+        self.assertTrue(tx.token_id)
+        self.assertEqual(engagement.payment_token_id, tx.token_id)
+        self.assertIn(deposit.payment_state, ("paid", "in_payment"))
+
+    def test_programme_waits_for_its_deposit(self):
+        engagement = self.make_engagement(
+            self.make_offer(
+                deposit_percent=30, instalment_count=5, start_on_deposit_paid=True
+            )
+        )
+        self.assertTrue(engagement.awaiting_deposit)
+        invoices = self.invoice_due(date(2026, 3, 31))
+        self.assertEqual(invoices.mapped("amount_untaxed"), [900])  # deposit only
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoices.ids
+        ).create({})._create_payments()
+        self.assertFalse(engagement.awaiting_deposit)
+        later = self.invoice_due(date(2026, 3, 31))
+        self.assertEqual(later.mapped("amount_untaxed"), [420, 420])
+
+
+class TestDunning(CollectionCase):
+    def setUp(self):
+        super().setUp()
+        self.engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, instalment_count=3)
+        )
+        self.invoice = self.invoice_due(date(2026, 1, 31))
+        self.due = self.invoice.invoice_date_due
+
+    def levels_fired(self):
+        return [
+            (h.level_id.delay_days, (h.date - self.due).days)
+            for h in self.invoice.accomp_dunning_ids.sorted(lambda h: (h.date, h.id))
+        ]
+
+    def dunning_mails(self):
+        return self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "=", self.invoice.id)],
+            order="id",
+        )
+
+    def test_forty_days_of_dunning_in_order_once_each(self):
+        for offset in range(0, 41):
+            self.dun(self.due + timedelta(days=offset))
+        self.assertEqual(self.levels_fired(), [(3, 3), (10, 10), (20, 20), (30, 30)])
+        mails = self.dunning_mails()
+        self.assertEqual(len(mails), 3)  # friendly, penalties, formal notice
+        self.assertIn("overdue", mails[0].subject)
+        self.assertIn("Second reminder", mails[1].subject)
+        self.assertIn("Formal notice", mails[2].subject)
+        self.assertEqual(mails.recipient_ids, self.client)
+        self.assertEqual(len(mails[2].attachment_ids), 1)  # the formal notice
+        self.assertEqual(self.engagement.state, "suspended")
+        self.assertTrue(self.engagement.dunning_suspended)
+        self.assertEqual(
+            len(self.engagement.activity_ids.filtered(lambda a: "Suspension" in a.summary)),
+            1,
+        )
+
+    def test_missed_days_fire_every_missed_level_in_order(self):
+        self.dun(self.due + timedelta(days=25))
+        self.assertEqual(self.levels_fired(), [(3, 25), (10, 25), (20, 25)])
+        self.assertEqual(len(self.dunning_mails()), 2)
+        self.dun(self.due + timedelta(days=25))  # a rerun fires nothing again
+        self.assertEqual(len(self.invoice.accomp_dunning_ids), 3)
+
+    def test_payment_stops_the_sequence_and_resumes_the_programme(self):
+        self.dun(self.due + timedelta(days=21))
+        self.assertEqual(self.engagement.state, "suspended")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoice.ids
+        ).create({"payment_date": self.due + timedelta(days=22)})._create_payments()
+        self.assertEqual(self.engagement.state, "active")
+        self.assertFalse(self.engagement.dunning_suspended)
+        self.dun(self.due + timedelta(days=35))
+        self.assertEqual(len(self.invoice.accomp_dunning_ids), 3)  # no formal notice
+
+    def test_a_manual_suspension_does_not_resume_by_itself(self):
+        self.engagement.action_suspend()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoice.ids
+        ).create({})._create_payments()
+        self.assertEqual(self.engagement.state, "suspended")
+
+    def test_formal_notice_is_a_real_pdf(self):
+        report = self.env.ref("accomp_billing.action_report_formal_notice")
+        pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, self.invoice.ids
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        html = report._render_qweb_html(report.report_name, self.invoice.ids)[0]
+        self.assertIn(self.invoice.name.encode(), html)
+        self.assertIn(b"Formal notice to pay", html)
+
+
+@freeze_time("2026-04-29 10:00:00")
+class TestLateFees(CollectionCase):
+    def test_b2b_client_owes_40_euros_and_interest_per_day_late(self):
+        company_client = self.env["res.partner"].create(
+            {"name": "Atelier Dupont SARL", "is_company": True}
+        )
+        self.company.accomp_ecb_rate = 2.15  # + 10 points = 12.15 %
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront"),
+            partner_id=company_client.id,
+        )
+        invoice = self.invoice_due(date(2026, 2, 28))
+        invoice.invoice_date_due = date(2026, 2, 28)  # 60 days late on 29 April
+        action = engagement.action_bill_late_fees()
+        fees = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(
+            fees.invoice_line_ids.mapped("price_unit"), [40.0, 23.97]
+        )  # 1200 x 12.15 % x 60 / 365
+        self.assertEqual(fees.amount_total, 63.97)  # outside the scope of VAT
+        self.assertEqual(fees.accomp_engagement_id, engagement)
+        self.assertEqual(fees.state, "posted")
+        # ten days later: only the new interest, never the indemnity twice
+        with freeze_time("2026-05-09 10:00:00"):
+            action = engagement.action_bill_late_fees()
+        second = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(second.invoice_line_ids.mapped("price_unit"), [3.99])
+
+    def test_private_client_owes_no_b2b_fees(self):
+        engagement = self.make_engagement(self.make_offer(billing_model="upfront"))
+        self.invoice_due(date(2026, 1, 31))
+        with self.assertRaisesRegex(Exception, "business clients only"):
+            engagement.action_bill_late_fees()
+        self.assertEqual(len(engagement.invoice_ids), 1)
