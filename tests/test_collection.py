@@ -10,8 +10,6 @@ from odoo.fields import Command
 from odoo.tests import freeze_time
 from odoo.tools import mute_logger
 
-from odoo.addons.accomp_billing.models.account_move import AccountMove
-
 from .common import AccompCase
 
 
@@ -24,15 +22,19 @@ class CollectionCase(AccompCase):
         cls.method = cls.env.ref("payment_demo.payment_method_demo")
 
     def make_token(self, simulated_state="done"):
-        return self.env["payment.token"].sudo().create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.method.id,
-                "partner_id": self.client.id,
-                "provider_ref": "demo",
-                "payment_details": "4242",
-                "demo_simulated_state": simulated_state,
-            }
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.method.id,
+                    "partner_id": self.client.id,
+                    "provider_ref": "demo",
+                    "payment_details": "4242",
+                    "demo_simulated_state": simulated_state,
+                }
+            )
         )
 
     # the scheduler runs on the day it is given: the clock agrees (due dates,
@@ -180,18 +182,22 @@ class TestAutomaticDebit(CollectionCase):
             self.make_offer(deposit_percent=30, instalment_count=5)
         )
         deposit = self.invoice_due(date(2026, 1, 31))
-        tx = self.env["payment.transaction"].sudo().create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.method.id,
-                "reference": "portal-deposit",
-                "amount": deposit.amount_residual,
-                "currency_id": deposit.currency_id.id,
-                "partner_id": self.client.id,
-                "operation": "online_direct",
-                "tokenize": True,
-                "invoice_ids": [Command.set(deposit.ids)],
-            }
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.method.id,
+                    "reference": "portal-deposit",
+                    "amount": deposit.amount_residual,
+                    "currency_id": deposit.currency_id.id,
+                    "partner_id": self.client.id,
+                    "operation": "online_direct",
+                    "tokenize": True,
+                    "invoice_ids": [Command.set(deposit.ids)],
+                }
+            )
         )
         tx._process(
             "demo",
@@ -258,7 +264,11 @@ class TestDunning(CollectionCase):
         self.assertEqual(self.engagement.state, "suspended")
         self.assertTrue(self.engagement.dunning_suspended)
         self.assertEqual(
-            len(self.engagement.activity_ids.filtered(lambda a: "Suspension" in a.summary)),
+            len(
+                self.engagement.activity_ids.filtered(
+                    lambda a: "Suspension" in a.summary
+                )
+            ),
             1,
         )
 

@@ -47,7 +47,6 @@ class CommittedDataCase(BaseCase):
 
 
 class TestTwoWorkers(CommittedDataCase):
-
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:

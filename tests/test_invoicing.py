@@ -433,8 +433,9 @@ class TestInvoicing(AccompCase):
             f"Échéance 2/6 — Programme Envol ({engagement.name}), "
             "période du 28/02/2026 au 30/03/2026",
         )
-        self.assertIn("40 €", str(invoices[1].narration))
+        self.assertIn("40,00", str(invoices[1].narration))  # the indemnity
         self.assertIn("BCE", str(invoices[1].narration))
+        self.assertIn("12.15 % par an", str(invoices[1].narration))  # ECB + 10
         # a private client (B2C) gets no B2B mentions
         private = self.make_engagement(self.make_offer(billing_model="upfront"))
         self.assertFalse(self.engagement_invoices(private).narration)

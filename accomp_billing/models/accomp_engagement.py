@@ -285,9 +285,7 @@ class AccompEngagement(models.Model):
                 # every overdue invoice is paid: the programme resumes by itself
                 engagement.state = "active"
                 engagement.dunning_suspended = False
-            if engagement.state == "active" and engagement._is_completed(
-                company_today
-            ):
+            if engagement.state == "active" and engagement._is_completed(company_today):
                 engagement.state = "done"
 
     @api.depends("start_on_deposit_paid", "schedule_line_ids.state")
@@ -733,9 +731,7 @@ class AccompEngagement(models.Model):
         for engagement in self:
             if not engagement.pause_until:
                 raise UserError(
-                    self.env._(
-                        "%(name)s is not paused.", name=engagement.display_name
-                    )
+                    self.env._("%(name)s is not paused.", name=engagement.display_name)
                 )
             remaining = (engagement.pause_until - today[engagement.company_id]).days
             if remaining > 0:
@@ -1029,7 +1025,10 @@ class AccompEngagement(models.Model):
         late-payment fees due on this programme's invoices up to ``today``."""
         self.ensure_one()
         company = self.company_id
-        if not (company.accomp_late_fees and self.partner_id.commercial_partner_id.is_company):
+        if not (
+            company.accomp_late_fees
+            and self.partner_id.commercial_partner_id.is_company
+        ):
             raise UserError(
                 self.env._(
                     "%(name)s: late-payment fees apply to business clients only, when "
@@ -1060,8 +1059,8 @@ class AccompEngagement(models.Model):
                         {
                             **line_base,
                             "name": env._(
-                                "Fixed indemnity for recovery costs, invoice %(invoice)s "
-                                "(French Commercial Code D441-5)",
+                                "Fixed indemnity for recovery costs, invoice "
+                                "%(invoice)s (French Commercial Code D441-5)",
                                 invoice=invoice.name,
                             ),
                             "quantity": 1,
@@ -1071,14 +1070,18 @@ class AccompEngagement(models.Model):
                     )
                 )
             start = invoice.accomp_interest_billed_until or invoice.invoice_date_due
-            end = fields.Date.add(invoice.invoice_date_due, days=invoice._accomp_days_late(today))
+            end = fields.Date.add(
+                invoice.invoice_date_due, days=invoice._accomp_days_late(today)
+            )
             base = (
                 invoice.amount_total
                 if invoice.payment_state in ("paid", "in_payment")
                 else invoice.amount_residual
             )
             days = (end - start).days
-            interest = recovery.late_interest(base, rate, days, self.currency_id.rounding)
+            interest = recovery.late_interest(
+                base, rate, days, self.currency_id.rounding
+            )
             if interest > 0:
                 result.append(
                     (
@@ -1112,7 +1115,9 @@ class AccompEngagement(models.Model):
                 )
             )
         lines = self.schedule_line_ids.filtered(
-            lambda line: line.state == "planned" and line.date_due and line.date_due >= today
+            lambda line: line.state == "planned"
+            and line.date_due
+            and line.date_due >= today
         )
         for line in lines.sudo():
             line.write(
@@ -1123,9 +1128,9 @@ class AccompEngagement(models.Model):
                 }
             )
         if self.date_end:
-            self.with_context(accomp_allow_frozen_write=True).date_end = (
-                fields.Date.add(self.date_end, days=days)
-            )
+            self.with_context(
+                accomp_allow_frozen_write=True
+            ).date_end = fields.Date.add(self.date_end, days=days)
 
     def _pause(self, days):
         """Pause for ``days``: every billing event still to come moves as many
@@ -1192,9 +1197,11 @@ class AccompEngagement(models.Model):
         else:
             fee = 0.0
         credits = []
-        for line in self.schedule_line_ids.filtered(
-            lambda x: x.state in ("invoiced", "paid") and x.kind != "extras"
-        ):
+        # what was invoiced, or is billed now, for days after the last one
+        for line in (
+            self.schedule_line_ids.filtered(lambda x: x.state in ("invoiced", "paid"))
+            | to_bill
+        ).filtered(lambda x: x.kind not in ("extras", "termination")):
             undelivered = recovery.undelivered_amount(
                 line.amount,
                 line.period_start or self.date_start,
@@ -1574,12 +1581,17 @@ class AccompEngagement(models.Model):
         if not self.partner_id.commercial_partner_id.is_company:
             return False
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        company = self.company_id
         return Markup("<p>%s</p>") % env._(
-            "Late payment: penalties at the European Central Bank's refinancing rate "
-            "plus "
-            "10 points, and a fixed indemnity of 40 € for recovery costs (French "
-            "Commercial "
-            "Code, art. L441-10 and D441-5). No discount for early payment."
+            "Late payment: penalties at %(rate)s%% a year (the European Central "
+            "Bank's refinancing rate plus %(margin)s points), and a fixed indemnity of "
+            "%(indemnity)s for recovery costs (French Commercial Code, art. L441-10 "
+            "and D441-5). No discount for early payment.",
+            rate=f"{company.accomp_late_interest_rate:.2f}",
+            margin=f"{company.accomp_late_rate_margin:g}",
+            indemnity=format_amount(
+                env, company.accomp_recovery_indemnity, company.currency_id
+            ),
         )
 
     def _notify_billing_failure(self, error):

@@ -159,8 +159,8 @@ class AccountMove(models.Model):
         elif tx.state in ("pending", "authorized"):
             engagement.message_post(
                 body=self.env._(
-                    "Automatic debit of %(invoice)s (%(reference)s) is pending: it will "
-                    "not be tried again until the bank answers.",
+                    "Automatic debit of %(invoice)s (%(reference)s) is pending: it "
+                    "will not be tried again until the bank answers.",
                     invoice=self.name,
                     reference=tx.reference,
                 ),

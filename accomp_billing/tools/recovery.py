@@ -14,7 +14,11 @@ def parse_retry_days(spec):
 
     :raise ValueError: not a list of increasing positive whole numbers
     """
-    days = tuple(int(part) for part in str(spec or "").replace(";", ",").split(",") if part.strip())
+    days = tuple(
+        int(part)
+        for part in str(spec or "").replace(";", ",").split(",")
+        if part.strip()
+    )
     if any(day <= 0 for day in days) or list(days) != sorted(set(days)):
         raise ValueError(spec)
     return days
@@ -52,7 +56,9 @@ def undelivered_amount(amount, period_start, period_end, last_day, rounding):
     if not (period_start and period_end) or last_day >= period_end:
         return Decimal(0)
     total_days = (period_end - period_start).days + 1
-    undelivered_days = (period_end - max(last_day, period_start - timedelta(days=1))).days
+    undelivered_days = (
+        period_end - max(last_day, period_start - timedelta(days=1))
+    ).days
     return quantize(
         to_decimal(amount) * Decimal(undelivered_days) / Decimal(total_days), rounding
     )

@@ -60,7 +60,9 @@ class AccompTerminateWizard(models.TransientModel):
             self.fee_percent if self.fee_type == "percent" else self.fee_amount,
         )
 
-    @api.depends("engagement_id", "request_date", "fee_type", "fee_percent", "fee_amount")
+    @api.depends(
+        "engagement_id", "request_date", "fee_type", "fee_percent", "fee_amount"
+    )
     def _compute_plan(self):
         for wizard in self:
             if not (wizard.engagement_id and wizard.request_date):
@@ -99,7 +101,13 @@ class AccompTerminateWizard(models.TransientModel):
             for line in plan["to_cancel"]
         ]
         if plan["fee"]:
-            rows.append((self.env._("Termination fee"), self.env._("billed now"), amount(plan["fee"])))
+            rows.append(
+                (
+                    self.env._("Termination fee"),
+                    self.env._("billed now"),
+                    amount(plan["fee"]),
+                )
+            )
         rows += [
             (line.name, self.env._("credited (pro rata)"), amount(-credit))
             for line, credit in plan["credits"]
@@ -109,12 +117,13 @@ class AccompTerminateWizard(models.TransientModel):
             for row in rows
         )
         title = self.env._(
-            "Last day of the programme: %(date)s", date=format_date(self.env, plan["date_end"])
+            "Last day of the programme: %(date)s",
+            date=format_date(self.env, plan["date_end"]),
         )
-        return (
-            Markup("<p><strong>%s</strong></p><table class='table table-sm o_accomp_termination'>%s</table>")
-            % (title, body)
-        )
+        return Markup(
+            "<p><strong>%s</strong></p>"
+            "<table class='table table-sm o_accomp_termination'>%s</table>"
+        ) % (title, body)
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,0 +1,158 @@
+"""Early termination in one step (final invoice, pro rata credit note, fee) and
+pause / extend."""
+
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, freeze_time
+
+from .common import AccompCase
+
+
+class TestTermination(AccompCase):
+    def terminate(self, engagement, request_date, **wizard_vals):
+        with freeze_time(f"{request_date} 09:00:00"):
+            wizard = Form(
+                self.env["accomp.terminate.wizard"].with_context(
+                    default_engagement_id=engagement.id
+                )
+            )
+            wizard.request_date = request_date
+            for fname, value in wizard_vals.items():
+                setattr(wizard, fname, value)
+            wizard = wizard.save()
+            summary = (
+                wizard.date_end,
+                wizard.amount_billed,
+                wizard.amount_cancelled,
+                wizard.amount_fee,
+                wizard.amount_credited,
+            )
+            wizard.action_confirm()
+        return summary
+
+    def test_instalments_final_invoice_fee_and_pro_rata_credit(self):
+        engagement = self.make_engagement(
+            self.make_offer(termination_fee_type="percent", termination_fee_percent=10)
+        )
+        with freeze_time("2026-02-28 09:00:00"):
+            self.invoice_due(date(2026, 2, 28))  # instalments 1 and 2
+        summary = self.terminate(engagement, date(2026, 3, 10))
+        # notice of 30 days: last day 9 April; the 31 March instalment is due,
+        # April to June (1 500) cancelled, fee 10 % of them
+        self.assertEqual(summary, (date(2026, 4, 9), 650, 1500, 150, 333.33))
+        lines = engagement.schedule_line_ids
+        self.assertEqual(
+            lines.filtered(lambda x: x.state == "cancelled").mapped("date_due"),
+            [date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30)],
+        )
+        final = engagement.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.invoice_date == date(2026, 3, 10)
+        )
+        self.assertEqual(len(final), 1)
+        self.assertEqual(final.amount_untaxed, 650)
+        self.assertEqual(
+            sorted(final.invoice_line_ids.accomp_schedule_line_id.mapped("kind")),
+            ["instalment", "termination"],
+        )
+        refund = engagement.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual(refund.amount_untaxed, 333.33)
+        self.assertEqual(refund.state, "posted")
+        self.assertEqual(engagement.date_end, date(2026, 4, 9))
+        # the client owes 1 000 + 650 - 333.33: the credit settles unpaid invoices
+        self.assertAlmostEqual(
+            sum(
+                engagement.invoice_ids.filtered(
+                    lambda m: m.move_type == "out_invoice"
+                ).mapped("amount_residual")
+            ),
+            1650 - 333.33,
+        )
+        self.assertFalse(self.invoice_due(date(2026, 12, 31)))
+
+    def test_committed_subscription_stops_at_the_end_of_its_commitment(self):
+        engagement = self.make_engagement(
+            self.make_offer(
+                billing_model="subscription",
+                recurring_amount=400,
+                commitment_months=6,
+                notice_days=30,
+            ),
+            date_start=date(2026, 1, 1),
+        )
+        with freeze_time("2026-02-01 09:00:00"):
+            self.invoice_due(date(2026, 2, 1))  # January and February
+        date_end, billed, cancelled, fee, credited = self.terminate(
+            engagement, date(2026, 2, 15)
+        )
+        # the commitment runs to 30 June: March to June are billed now
+        self.assertEqual(
+            (date_end, billed, fee, credited), (date(2026, 6, 30), 1600, 0, 0)
+        )
+        self.assertEqual(engagement.date_end, date(2026, 6, 30))
+        self.assertEqual(engagement.amount_total, 6 * 400)
+        self.assertFalse(
+            engagement.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        )
+        self.assertFalse(self.invoice_due(date(2026, 12, 31)))
+
+    def test_a_coach_cannot_terminate(self):
+        from odoo.exceptions import AccessError
+        from odoo.tests import new_test_user
+
+        coach = new_test_user(
+            self.env, login="coach_term", groups="accomp_billing.group_accomp_coach"
+        )
+        engagement = self.make_engagement(self.make_offer(), user_id=coach.id)
+        with self.assertRaises(AccessError):
+            engagement.with_user(coach).action_terminate()
+
+
+class TestPause(AccompCase):
+    def test_pause_shifts_what_is_to_come_and_ending_early_moves_it_back(self):
+        engagement = self.make_engagement(self.make_offer())
+        before = self.schedule(engagement)
+        with freeze_time("2026-02-10 09:00:00"):
+            self.invoice_due(date(2026, 2, 10))
+            engagement._pause(30)
+        after = self.schedule(engagement)
+        self.assertEqual(after[0], before[0])  # invoiced already: unchanged
+        self.assertEqual(
+            [day for _kind, day, _amount in after[1:]],
+            [
+                date(2026, 3, 30),
+                date(2026, 4, 30),
+                date(2026, 5, 30),
+                date(2026, 6, 30),
+                date(2026, 7, 30),
+            ],
+        )
+        self.assertEqual(sum(a for _k, _d, a in after), 3000)
+        self.assertEqual(engagement.date_end, date(2026, 8, 29))
+        self.assertEqual(engagement.pause_until, date(2026, 3, 12))
+        with freeze_time("2026-02-20 09:00:00"):
+            engagement.action_end_pause()  # 20 days early
+        self.assertEqual(
+            [day for _kind, day, _amount in self.schedule(engagement)[1:]],
+            [
+                date(2026, 3, 10),
+                date(2026, 4, 10),
+                date(2026, 5, 10),
+                date(2026, 6, 10),
+                date(2026, 7, 10),
+            ],
+        )
+        self.assertEqual(engagement.date_end, date(2026, 8, 9))
+        self.assertFalse(engagement.pause_until)
+
+    def test_subscriptions_and_double_pauses_are_refused(self):
+        subscription = self.make_engagement(
+            self.make_offer(billing_model="subscription", recurring_amount=100)
+        )
+        with self.assertRaises(UserError):
+            subscription._pause(10)
+        engagement = self.make_engagement(self.make_offer())
+        engagement._pause(10)
+        with self.assertRaises(UserError):
+            engagement._pause(10)
