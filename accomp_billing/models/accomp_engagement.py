@@ -703,22 +703,24 @@ class AccompEngagement(models.Model):
                     name=self.display_name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Terminate %(name)s", name=self.display_name),
-            "res_model": "accomp.terminate.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_engagement_id": self.id},
-        }
+        return self._open_wizard(
+            "accomp.terminate.wizard",
+            self.env._("Terminate %(name)s", name=self.display_name),
+        )
 
     def action_pause(self):
         self._check_manager()
         self.ensure_one()
+        return self._open_wizard(
+            "accomp.pause.wizard", self.env._("Pause %(name)s", name=self.display_name)
+        )
+
+    def _open_wizard(self, model, title):
+        self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Pause %(name)s", name=self.display_name),
-            "res_model": "accomp.pause.wizard",
+            "name": title,
+            "res_model": model,
             "view_mode": "form",
             "target": "new",
             "context": {"default_engagement_id": self.id},

@@ -252,6 +252,15 @@ class AccompScheduleLine(models.Model):
         }
 
     @api.model
+    def _days_by_company(self, date_ref=None, companies=None):
+        """{company: day}: ``date_ref`` for all, or each company's local today."""
+        if companies is None:
+            companies = self.env["res.company"].sudo().search([])
+        if date_ref:
+            return dict.fromkeys(companies, fields.Date.to_date(date_ref))
+        return self._company_today(companies)
+
+    @api.model
     def _due_lines_domain(self, today_by_company, engagements=None):
         domain = Domain.OR(
             Domain("company_id", "=", company.id) & Domain("date_due", "<=", today)
@@ -286,15 +295,9 @@ class AccompScheduleLine(models.Model):
         :param engagements: restrict to these engagements (the "Invoice now" button)
         :return: the invoices created (account.move)
         """
-        companies = (
-            engagements.company_id
-            if engagements is not None
-            else (self.env["res.company"].sudo().search([]))
+        today = self._days_by_company(
+            date_ref, engagements.company_id if engagements is not None else None
         )
-        if date_ref:
-            today = dict.fromkeys(companies, fields.Date.to_date(date_ref))
-        else:
-            today = self._company_today(companies)
         self._renew_subscriptions(today, engagements)
 
         batch_size = batch_size or INVOICE_BATCH_SIZE

@@ -64,13 +64,7 @@ class AccountMove(models.Model):
         scheduler) before the provider is called and cleared once the outcome is
         known, so that an unknown outcome is never charged again blindly; each
         attempt has its own stable reference, unique in the database."""
-        companies = self.env["res.company"].sudo().search([])
-        ScheduleLine = self.env["accomp.schedule.line"]
-        today = (
-            dict.fromkeys(companies, fields.Date.to_date(date_ref))
-            if date_ref
-            else ScheduleLine._company_today(companies)
-        )
+        today = self.env["accomp.schedule.line"]._days_by_company(date_ref)
         domain = self._accomp_overdue_domain(max(today.values())) & Domain(
             [
                 ("accomp_charge_stopped", "=", False),
@@ -213,12 +207,7 @@ class AccountMove(models.Model):
     def _accomp_dun_overdue_invoices(self, date_ref=None):
         """Fire, in order and once per invoice, every dunning level an overdue
         programme invoice has reached, even the ones a stopped scheduler missed."""
-        companies = self.env["res.company"].sudo().search([])
-        today = (
-            dict.fromkeys(companies, fields.Date.to_date(date_ref))
-            if date_ref
-            else self.env["accomp.schedule.line"]._company_today(companies)
-        )
+        today = self.env["accomp.schedule.line"]._days_by_company(date_ref)
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         invoices = self.search(self._accomp_overdue_domain(max(today.values())))
         levels = self.env["accomp.dunning.level"].search([])
