@@ -310,7 +310,8 @@ step_run() {
     step_setup
     step_demo_db
     log "Odoo on http://localhost:$HTTP_PORT/web/login (admin / admin), database $DB; Ctrl-C stops"
-    exec "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" "$@"
+    # -u: a database installed by an older checkout gets this checkout's models
+    exec "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" -u accomp_billing "$@"
 }
 
 step_test() {
