@@ -381,13 +381,13 @@ class AccompEngagement(models.Model):
             ).mapped("date_due")
             engagement.next_date_due = min(dates) if dates else False
 
-    def _overdue_invoice_domain(self):
+    def _overdue_invoice_domain(self, today=None):
         return Domain(
             [
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
                 ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ("invoice_date_due", "<", today or fields.Date.context_today(self)),
             ]
         )
 
@@ -1003,24 +1003,7 @@ class AccompEngagement(models.Model):
 
     def _overdue_invoices(self, today):
         self.ensure_one()
-        return self.invoice_ids.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "posted"
-            and m.payment_state in ("not_paid", "partial")
-            and m.invoice_date_due
-            and m.invoice_date_due < today
-        )
-
-    def _resume_if_settled(self):
-        """Resume the programmes dunning suspended once nothing is overdue."""
-        today = self.env["accomp.schedule.line"]._company_today(self.company_id)
-        settled = self.filtered(
-            lambda e: e.state == "suspended"
-            and e.dunning_suspended
-            and not e._overdue_invoices(today[e.company_id])
-        )
-        settled.write({"state": "active", "dunning_suspended": False})
-        return settled
+        return self.invoice_ids.filtered_domain(self._overdue_invoice_domain(today))
 
     def _prepare_late_fee_lines(self, today):
         """[(invoice line values, (late invoice, values to write on it))] of the
@@ -1042,14 +1025,15 @@ class AccompEngagement(models.Model):
         product = self.env.ref("accomp_billing.product_late_fees")
         rate = company.accomp_late_interest_rate
         result = []
-        late_invoices = self.invoice_ids.filtered(
+        billed = self.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice"
             and m.state == "posted"
             and m.payment_state != "reversed"
             and m.invoice_date_due
             and m.invoice_line_ids.accomp_schedule_line_id  # not the fees themselves
-            and m._accomp_days_late(today) > 0
         )
+        days_late = {invoice: invoice._accomp_days_late(today) for invoice in billed}
+        late_invoices = billed.filtered(lambda m: days_late[m] > 0)
         for invoice in late_invoices.sorted("invoice_date_due"):
             line_base = {"product_id": product.id, "tax_ids": [Command.clear()]}
             if not invoice.accomp_indemnity_billed:
@@ -1072,9 +1056,7 @@ class AccompEngagement(models.Model):
                     )
                 )
             start = invoice.accomp_interest_billed_until or invoice.invoice_date_due
-            end = fields.Date.add(
-                invoice.invoice_date_due, days=invoice._accomp_days_late(today)
-            )
+            end = fields.Date.add(invoice.invoice_date_due, days=days_late[invoice])
             base = (
                 invoice.amount_total
                 if invoice.payment_state in ("paid", "in_payment")

@@ -226,9 +226,6 @@ class AccountMove(models.Model):
                     level._execute(invoice, company_today)
             if in_cron and not self.env["ir.cron"]._commit_progress(1):
                 break
-        self.env["accomp.engagement"].search(
-            [("state", "=", "suspended"), ("dunning_suspended", "=", True)]
-        )._resume_if_settled()
 
     def _accomp_days_late(self, today):
         """Days the invoice was (or still is) paid late."""
