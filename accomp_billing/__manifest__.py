@@ -2,11 +2,13 @@
     "name": "Accompagnements — facturation des programmes",
     "summary": "Bill multi-month coaching, consulting and training programmes: "
     "upfront, instalments, milestones or subscription with commitment.",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/accomp-billing/accomp_billing",
     "author": "accomp_billing developers",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["accomp-billing"],
     "depends": ["account", "mail", "portal", "payment", "account_payment"],
     "data": [
         "security/accomp_billing_security.xml",
@@ -14,7 +16,7 @@
         "data/ir_sequence_data.xml",
         "data/product_data.xml",
         "data/ir_cron.xml",
-        "reports/accomp_formal_notice_report.xml",
+        "reports/accomp_fr_formal_notice_report.xml",
         "data/accomp_dunning_data.xml",
         "views/accomp_offer_views.xml",
         "views/accomp_engagement_views.xml",

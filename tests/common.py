@@ -1,12 +1,15 @@
 from datetime import date
 
 from odoo.fields import Command
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class AccompCase(AccountTestInvoicingCommon):
-    """A company with a chart of accounts, a client, a coach and offer helpers."""
+    """A company with a chart of accounts, a client, the four roles (billing
+    manager = the accounting test user, coaches, accountant) and helpers to make
+    offers and engagements, invoice what is due and pay invoices."""
 
     @classmethod
     def setUpClass(cls):
@@ -14,12 +17,21 @@ class AccompCase(AccountTestInvoicingCommon):
         cls.company = cls.env.company
         # the accounting test user is the billing manager
         cls.env.user.group_ids += cls.env.ref("accomp_billing.group_accomp_manager")
+        cls.manager = cls.env.user
         cls.company.partner_id.tz = "Europe/Paris"
         cls.client = cls.env["res.partner"].create(
             {"name": "Claire Martin", "lang": "en_US"}
         )
         cls.product = cls.env["product.product"].create(
             {"name": "Coaching", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        coach_group = "accomp_billing.group_accomp_coach"
+        cls.coach = new_test_user(cls.env, login="coach_anne", groups=coach_group)
+        cls.other_coach = new_test_user(
+            cls.env, login="coach_bruno", groups=coach_group
+        )
+        cls.accountant = new_test_user(
+            cls.env, login="accountant_eve", groups="account.group_account_invoice"
         )
 
     @classmethod
@@ -54,6 +66,21 @@ class AccompCase(AccountTestInvoicingCommon):
     def invoice_due(self, date_ref, **kwargs):
         return self.env["accomp.schedule.line"]._invoice_due_lines(
             date_ref=date_ref, **kwargs
+        )
+
+    def pay(self, invoices, amount=None, payment_date=None, **vals):
+        """Register a payment of ``invoices`` through Odoo's payment wizard
+        (in full by default, one payment per invoice)."""
+        if amount is not None:
+            vals["amount"] = amount
+        if payment_date is not None:
+            vals["payment_date"] = payment_date
+        vals.setdefault("group_payment", False)
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+            ._create_payments()
         )
 
     def schedule(self, engagement):

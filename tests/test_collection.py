@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 import psycopg2
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time
 from odoo.tools import mute_logger
@@ -118,7 +119,9 @@ class TestAutomaticDebit(CollectionCase):
         self.collect(date(2026, 2, 20))
         self.assertEqual(len(self.debits(invoice)), 1)
         self.assertTrue(
-            engagement.activity_ids.filtered(lambda a: a.summary == "Billing failed")
+            engagement.activity_ids.filtered(
+                lambda a: a.summary == "Automatic debit failed"
+            )
         )
 
     def test_pending_debit_is_never_charged_again_blindly(self):
@@ -221,9 +224,7 @@ class TestAutomaticDebit(CollectionCase):
         self.assertTrue(engagement.awaiting_deposit)
         invoices = self.invoice_due(date(2026, 3, 31))
         self.assertEqual(invoices.mapped("amount_untaxed"), [900])  # deposit only
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoices.ids
-        ).create({})._create_payments()
+        self.pay(invoices)
         self.assertFalse(engagement.awaiting_deposit)
         later = self.invoice_due(date(2026, 3, 31))
         self.assertEqual(later.mapped("amount_untaxed"), [420, 420])
@@ -282,9 +283,7 @@ class TestDunning(CollectionCase):
     def test_payment_stops_the_sequence_and_resumes_the_programme(self):
         self.dun(self.due + timedelta(days=21))
         self.assertEqual(self.engagement.state, "suspended")
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=self.invoice.ids
-        ).create({"payment_date": self.due + timedelta(days=22)})._create_payments()
+        self.pay(self.invoice, payment_date=self.due + timedelta(days=22))
         self.assertEqual(self.engagement.state, "active")
         self.assertFalse(self.engagement.dunning_suspended)
         self.dun(self.due + timedelta(days=35))
@@ -292,9 +291,7 @@ class TestDunning(CollectionCase):
 
     def test_a_manual_suspension_does_not_resume_by_itself(self):
         self.engagement.action_suspend()
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=self.invoice.ids
-        ).create({})._create_payments()
+        self.pay(self.invoice)
         self.assertEqual(self.engagement.state, "suspended")
 
     def test_formal_notice_is_a_real_pdf(self):
@@ -339,6 +336,43 @@ class TestLateFees(CollectionCase):
     def test_private_client_owes_no_b2b_fees(self):
         engagement = self.make_engagement(self.make_offer(billing_model="upfront"))
         self.invoice_due(date(2026, 1, 31))
-        with self.assertRaisesRegex(Exception, "business clients only"):
+        with self.assertRaisesRegex(UserError, "business clients only"):
             engagement.action_bill_late_fees()
-        self.assertEqual(len(engagement.invoice_ids), 1)
+
+
+class TestCronIsolation(CollectionCase):
+    def test_a_failing_template_on_one_invoice_does_not_stop_the_others(self):
+        """The first dunning e-mail's template cannot be rendered for a client
+        without a reference: that client's reminder fails and is reported once,
+        the other client is reminded; once the reference is set, the next run
+        reminds the first client too and closes the to-do."""
+        level = self.env.ref("accomp_billing.dunning_level_friendly")
+        level.mail_template_id.subject = "{{ object.partner_id.ref.upper() }}"
+        broken_client = self.client
+        good_client = self.env["res.partner"].create(
+            {"name": "Bruno Petit", "ref": "bp-7", "email": "bruno@example.com"}
+        )
+        offer = self.make_offer(billing_model="upfront", amount_total=1200)
+        broken = self.make_engagement(offer)
+        good = self.make_engagement(offer, partner_id=good_client.id)
+        invoices = self.invoice_due(date(2026, 1, 31))
+        due = invoices[0].invoice_date_due
+        for day in (3, 4):
+            self.dun(due + timedelta(days=day))
+        self.assertEqual(
+            good.invoice_ids.accomp_dunning_ids.level_id, level, "reminded"
+        )
+        self.assertFalse(broken.invoice_ids.accomp_dunning_ids)
+        todo = broken.activity_ids.filtered(lambda a: a.accomp_failure == "dunning")
+        self.assertEqual(len(todo), 1, "one to-do, not one per run")
+        self.assertEqual(
+            len(broken.message_ids.filtered(lambda m: "Dunning failed" in m.body)), 2
+        )
+        broken_client.ref = "cm-1"
+        self.dun(due + timedelta(days=5))
+        self.assertEqual(broken.invoice_ids.accomp_dunning_ids.level_id, level)
+        self.assertFalse(todo.active, "closed")
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "in", invoices.ids)]
+        )
+        self.assertEqual(sorted(mails.mapped("subject")), ["BP-7", "CM-1"])

@@ -16,7 +16,10 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
 
-from odoo.addons.accomp_billing.models import accomp_engagement, accomp_schedule_line
+from odoo.addons.accomp_billing.models import (
+    accomp_engagement_usage,
+    accomp_schedule_line,
+)
 
 ScheduleLine = accomp_schedule_line.AccompScheduleLine
 
@@ -89,7 +92,7 @@ class TestTwoWorkers(CommittedDataCase):
     def test_two_workers_at_once_never_invoice_twice(self):
         barrier = threading.Barrier(2)
         results = {}
-        original = ScheduleLine._create_and_post_invoices
+        original = ScheduleLine._generate_invoices
 
         def slow_create(lines, today):
             invoices = original(lines, today)
@@ -111,7 +114,7 @@ class TestTwoWorkers(CommittedDataCase):
             except psycopg2.errors.SerializationFailure:
                 results[name] = "serialization failure (retried by the scheduler)"
 
-        with patch.object(ScheduleLine, "_create_and_post_invoices", slow_create):
+        with patch.object(ScheduleLine, "_generate_invoices", slow_create):
             threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
             for thread in threads:
                 thread.start()
@@ -188,7 +191,7 @@ class TestTwoCoachesAtOnce(CommittedDataCase):
     def test_two_sessions_at_once_take_the_last_included_one_once(self):
         barrier = threading.Barrier(2)
         errors = []
-        Engagement = accomp_engagement.AccompEngagement
+        Engagement = accomp_engagement_usage.AccompEngagement
         original = Engagement._plan_extras
 
         def slow_plan(engagement):

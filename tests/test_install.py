@@ -1,4 +1,5 @@
 from odoo.exceptions import ValidationError
+from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase
 
 
@@ -6,7 +7,9 @@ class TestInstall(TransactionCase):
     def test_addon_installed_with_menu_and_groups(self):
         module = self.env["ir.module.module"].search([("name", "=", "accomp_billing")])
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "19.0.1.0.0")
+        self.assertEqual(
+            module.latest_version, get_manifest("accomp_billing")["version"]
+        )
         root = self.env.ref("accomp_billing.accomp_menu_root")
         self.assertEqual(root.name, "Programmes")
         self.assertIn(
@@ -18,6 +21,10 @@ class TestInstall(TransactionCase):
         cron = self.env.ref("accomp_billing.ir_cron_invoice_due_lines")
         self.assertTrue(cron.active)
         self.assertEqual(cron.code.strip(), "model._cron_invoice_due_lines()")
+        crons = self.env["ir.cron"].search([("code", "like", "model._cron_")])
+        crons = crons.filtered(lambda c: c.get_external_id()[c.id].startswith("accomp"))
+        self.assertEqual(len(crons), 3)
+        self.assertEqual(crons.user_id, self.env.ref("base.user_root"))
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("accomp_billing.group_accomp_manager"))
         self.assertTrue(admin.has_group("accomp_billing.group_accomp_coach"))

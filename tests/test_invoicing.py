@@ -12,11 +12,15 @@ from odoo.fields import Command
 from odoo.tests import freeze_time
 from odoo.tools import mute_logger
 
-from odoo.addons.accomp_billing.models import accomp_schedule_line
+from odoo.addons.accomp_billing.models import (
+    accomp_engagement_invoicing,
+    accomp_schedule_line,
+)
 
 from .common import AccompCase
 
 ScheduleLine = accomp_schedule_line.AccompScheduleLine
+Invoicing = accomp_engagement_invoicing.AccompEngagement
 
 
 class TestInvoicing(AccompCase):
@@ -235,15 +239,11 @@ class TestInvoicing(AccompCase):
             date_start=date(2026, 1, 1),
         )
         first, second = self.invoice_due(date(2026, 2, 1)).sorted("invoice_date")
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=first.ids
-        ).create({"amount": 200})._create_payments()
+        self.pay(first, amount=200)
         self.assertEqual(first.payment_state, "partial")
         self.assertEqual(engagement.amount_paid, 200)
         self.assertEqual(engagement.amount_residual, 800)
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=(first | second).ids
-        ).create({"group_payment": False})._create_payments()
+        self.pay(first | second)
         self.assertEqual(engagement.schedule_line_ids.mapped("state"), ["paid", "paid"])
         self.assertEqual(engagement.amount_paid, 1000)
         self.assertEqual(engagement.amount_residual, 0)
@@ -281,7 +281,9 @@ class TestInvoicing(AccompCase):
         engagement = self.make_engagement(self.make_offer(billing_model="upfront"))
         line = engagement.schedule_line_ids
         self.invoice_due(date(2026, 1, 31))
-        vals = line._prepare_invoice_values(date(2026, 1, 31))
+        vals = engagement._prepare_invoice_with_lines(
+            [line._prepare_invoice_line_values()], "out_invoice", date(2026, 1, 31)
+        )
         with (
             self.assertRaises(psycopg2.errors.UniqueViolation),
             mute_logger("odoo.sql_db"),
@@ -296,7 +298,7 @@ class TestInvoicing(AccompCase):
             for _i in range(5)
         ]
         calls = []
-        original = ScheduleLine._create_and_post_invoices
+        original = ScheduleLine._generate_invoices
 
         def crash_on_second_batch(lines, today):
             calls.append(len(lines))
@@ -307,9 +309,7 @@ class TestInvoicing(AccompCase):
         with (
             freeze_time("2026-02-01 10:00:00"),
             patch.object(accomp_schedule_line, "INVOICE_BATCH_SIZE", 2),
-            patch.object(
-                ScheduleLine, "_create_and_post_invoices", crash_on_second_batch
-            ),
+            patch.object(ScheduleLine, "_generate_invoices", crash_on_second_batch),
             mute_logger("odoo.addons.base.models.ir_cron"),
         ):
             self.run_cron()
@@ -357,14 +357,14 @@ class TestInvoicing(AccompCase):
         bad = self.make_engagement(
             self.make_offer(billing_model="upfront", name="Broken")
         )
-        original = ScheduleLine._prepare_invoice_values
+        original = Invoicing._prepare_invoice_values
 
-        def fail_for_bad(line, invoice_date):
-            if line.engagement_id == bad:
-                raise UserError(line.env._("The client has no invoice address."))
-            return original(line, invoice_date)
+        def fail_for_bad(engagement, move_type="out_invoice", invoice_date=None):
+            if engagement == bad:
+                raise UserError(engagement.env._("The client has no invoice address."))
+            return original(engagement, move_type, invoice_date)
 
-        with patch.object(ScheduleLine, "_prepare_invoice_values", fail_for_bad):
+        with patch.object(Invoicing, "_prepare_invoice_values", fail_for_bad):
             self.invoice_due(date(2026, 1, 31))
             self.invoice_due(date(2026, 2, 1))
         self.assertEqual(len(self.engagement_invoices(good)), 1)
@@ -377,9 +377,12 @@ class TestInvoicing(AccompCase):
         self.assertIn("no invoice address", messages[0].body)
         activities = bad.activity_ids.filtered(lambda a: a.summary == "Billing failed")
         self.assertEqual(len(activities), 1, "one to-do, not one per run")
-        # once fixed, the next run invoices it
+        self.assertEqual(activities.accomp_failure, "invoicing")
+        # once fixed, the next run invoices it and closes the to-do
         self.invoice_due(date(2026, 2, 1))
         self.assertEqual(len(self.engagement_invoices(bad)), 1)
+        self.assertFalse(activities.active, "closed")
+        self.assertIn("Solved", bad.message_ids[0].body)
 
     def test_suspended_and_cancelled_engagements_are_not_invoiced(self):
         suspended = self.make_engagement(self.make_offer())
@@ -398,7 +401,6 @@ class TestInvoicing(AccompCase):
         invoices = self.invoice_due(date(2026, 2, 28))
         with self.assertRaisesRegex(UserError, "issue a credit note"):
             engagement.action_cancel()
-        self.assertEqual(engagement.state, "active")
         reversal = (
             self.env["account.move.reversal"]
             .with_context(active_model="account.move", active_ids=invoices.ids)

@@ -5,22 +5,13 @@ from datetime import date
 
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tests import freeze_time, new_test_user
+from odoo.tests import freeze_time
 
 from .common import AccompCase
 
 
 @freeze_time("2026-04-10 09:00:00")
 class TestMilestones(AccompCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.coach = new_test_user(
-            cls.env,
-            login="coach_milestones",
-            groups="accomp_billing.group_accomp_coach",
-        )
-
     def make_milestone_engagement(self, deposit=30, percents=(40, 60), **vals):
         offer = self.make_offer(
             billing_model="milestones",
@@ -91,16 +82,14 @@ class TestMilestones(AccompCase):
         milestone.action_done()
         with self.assertRaisesRegex(UserError, "already marked done"):
             milestone.action_done()
-        self.assertEqual(len(engagement.invoice_ids), 1)
 
     def test_posted_milestone_cannot_be_undone(self):
         engagement = self.make_milestone_engagement()
         milestone = engagement.milestone_ids[0]
         milestone.action_done()
+        self.assertEqual(milestone.invoice_id.state, "posted")
         with self.assertRaisesRegex(UserError, "credit note"):
             milestone.action_reset()
-        self.assertEqual(milestone.state, "done")
-        self.assertEqual(milestone.invoice_id.state, "posted")
 
     def test_undo_before_posting_cancels_the_draft_for_managers_only(self):
         engagement = self.make_milestone_engagement(invoice_mode="review")
@@ -109,7 +98,6 @@ class TestMilestones(AccompCase):
         draft = milestone.invoice_id
         with self.assertRaises(AccessError):
             milestone.action_reset()  # it would cancel an invoice
-        self.assertEqual(draft.state, "draft")
         engagement.milestone_ids[0].action_reset()  # the billing manager
         self.assertEqual(draft.state, "cancel")
         self.assertRecordValues(
@@ -133,9 +121,8 @@ class TestMilestones(AccompCase):
     def test_milestone_of_a_suspended_programme_cannot_be_done(self):
         engagement = self.make_milestone_engagement()
         engagement.action_suspend()
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "not in progress"):
             engagement.milestone_ids[0].action_done()
-        self.assertEqual(engagement.milestone_ids[0].state, "todo")
 
     def test_done_state_cannot_be_written_directly(self):
         engagement = self.make_milestone_engagement()
@@ -177,9 +164,7 @@ class TestMilestones(AccompCase):
     def test_programme_is_done_after_its_last_day_once_everything_is_paid(self):
         engagement = self.make_milestone_engagement(deposit=0, percents=(100,))
         engagement.milestone_ids.action_done()
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=engagement.invoice_ids.ids
-        ).create({})._create_payments()
+        self.pay(engagement.invoice_ids)
         self.assertEqual(engagement.schedule_line_ids.state, "paid")
         self.assertEqual(engagement.state, "active")  # runs until 30 July
         with freeze_time("2026-07-31 09:00:00"):

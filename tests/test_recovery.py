@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from odoo.addons.accomp_billing.tools import recovery
+from odoo.addons.accomp_billing.tools import fr_late_payment, recovery, termination
 
 CENT = Decimal("0.01")
 
@@ -34,15 +34,17 @@ def test_attempts_on_the_due_date_then_each_retry_day_then_none():
 
 def test_late_interest_is_simple_interest_per_day():
     # 1 000 EUR, 30 days at 12.15 % a year: 1000 * 0.1215 * 30 / 365 = 9.986...
-    assert recovery.late_interest(1000, "12.15", 30, CENT) == Decimal("9.99")
-    assert recovery.late_interest(1200, "12.15", 60, CENT) == Decimal("23.97")
-    assert recovery.late_interest(1200, "12.15", 0, CENT) == 0
+    assert fr_late_payment.late_interest(1000, "12.15", 30, CENT) == Decimal("9.99")
+    assert fr_late_payment.late_interest(1200, "12.15", 60, CENT) == Decimal("23.97")
+    assert fr_late_payment.late_interest(1200, "12.15", 0, CENT) == 0
 
 
 def test_undelivered_share_of_a_period_after_the_last_day():
     start, end = date(2026, 3, 31), date(2026, 4, 29)  # 30 days
-    assert recovery.undelivered_amount(500, start, end, date(2026, 4, 9), CENT) == (
+    assert termination.undelivered_amount(500, start, end, date(2026, 4, 9), CENT) == (
         Decimal("333.33")
     )
-    assert recovery.undelivered_amount(500, start, end, end, CENT) == 0
-    assert recovery.undelivered_amount(500, start, end, date(2026, 3, 1), CENT) == 500
+    assert termination.undelivered_amount(500, start, end, end, CENT) == 0
+    assert (
+        termination.undelivered_amount(500, start, end, date(2026, 3, 1), CENT) == 500
+    )

@@ -241,7 +241,6 @@ class TestUsage(AccompCase):
         with self.assertRaises(UserError):
             billed.action_cancel()
         billed.description = "Atelier prise de parole"  # notes stay editable
-        self.assertEqual(billed.quantity, 2)
         self.assertEqual(self.extras_invoices(engagement).amount_untaxed, 300)
 
     def test_unbilled_extras_follow_edits_and_deletion(self):
@@ -264,21 +263,19 @@ class TestUsage(AccompCase):
     def test_usage_needs_a_programme_in_progress_and_a_past_date(self):
         engagement = self.make_hybrid()
         draft = self.make_engagement(engagement.offer_id, confirm=False)
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "programme in progress"):
             self.log(draft, self.session, date(2026, 2, 1))
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "in advance"):
             self.log(engagement, self.session, date(2026, 6, 16))
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(ValidationError, "starts on"):
             self.log(engagement, self.session, date(2026, 1, 30))
-        self.assertFalse(engagement.usage_ids | draft.usage_ids)
 
     def test_computed_quantities_and_prices_cannot_be_set(self):
         engagement = self.make_hybrid()
         usage = self.log(engagement, self.session, date(2026, 2, 1))
         for vals in ({"price_unit": 1}, {"billable_qty": 0}, {"state": "billed"}):
-            with self.assertRaises(AccessError):
+            with self.assertRaisesRegex(AccessError, "cannot be set by hand"):
                 usage.write(vals)
-        self.assertEqual(usage.included_qty, 1)
 
     def test_french_client_reads_the_extras_in_french(self):
         self.env["res.lang"]._activate_lang("fr_FR")

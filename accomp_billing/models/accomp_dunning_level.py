@@ -49,7 +49,9 @@ class AccompDunningLevel(models.Model):
 
     def _execute(self, invoice, today):
         """Fire this level for ``invoice`` once: recorded first (a unique index
-        refuses a second time), then e-mail, activity, retry, suspension."""
+        refuses a second time), then e-mail, activity, suspension. The payment
+        retry is made by the caller, outside the level's savepoint
+        (``account.move._accomp_dun``)."""
         self.ensure_one()
         engagement = invoice.accomp_engagement_id
         self.env["accomp.dunning.history"].create(
@@ -77,8 +79,6 @@ class AccompDunningLevel(models.Model):
                     self.activity_user_id or engagement.user_id or self.env.user
                 ).id,
             )
-        if self.retry_payment:
-            invoice._accomp_collect(today, force=True)
         if self.suspend_engagement and engagement.state == "active":
             engagement.write({"state": "suspended", "dunning_suspended": True})
         engagement.message_post(

@@ -96,20 +96,19 @@ class AccompMilestone(models.Model):
                         engagement=milestone.engagement_id.display_name,
                     )
                 )
-        Line = self.env["accomp.schedule.line"]
-        today = Line._company_today(self.company_id)
         for milestone in self:
+            today = milestone.company_id._accomp_today()
             milestone.with_context(accomp_milestone_action=True).write(
                 {
                     "state": "done",
-                    "date_done": today[milestone.company_id],
+                    "date_done": today,
                     "done_by_id": self.env.user.id,
                 }
             )
             # coaches cannot write billing events: the due date is set for them
             milestone.sudo().schedule_line_ids.filtered(
                 lambda line: line.state == "planned"
-            ).date_due = today[milestone.company_id]
+            ).date_due = today
         lines = self.sudo().schedule_line_ids.filtered(
             lambda line: line.state == "planned"
         )

@@ -1,11 +1,10 @@
 import logging
 
 import psycopg2
-import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command, Domain
+from odoo.fields import Domain
 from odoo.tools import format_date
 
 _logger = logging.getLogger(__name__)
@@ -241,30 +240,10 @@ class AccompScheduleLine(models.Model):
     # Invoicing
     # ------------------------------------------------------------------
     @api.model
-    def _company_today(self, companies):
-        """The local day of each company ("today" is never the server's UTC day)."""
-        now = pytz.utc.localize(fields.Datetime.now())
-        return {
-            company: now.astimezone(
-                pytz.timezone(company.partner_id.tz or self.env.user.tz or "UTC")
-            ).date()
-            for company in companies
-        }
-
-    @api.model
-    def _days_by_company(self, date_ref=None, companies=None):
-        """{company: day}: ``date_ref`` for all, or each company's local today."""
-        if companies is None:
-            companies = self.env["res.company"].sudo().search([])
-        if date_ref:
-            return dict.fromkeys(companies, fields.Date.to_date(date_ref))
-        return self._company_today(companies)
-
-    @api.model
-    def _due_lines_domain(self, today_by_company, engagements=None):
+    def _due_lines_domain(self, days_by_company, engagements=None):
         domain = Domain.OR(
             Domain("company_id", "=", company.id) & Domain("date_due", "<=", today)
-            for company, today in today_by_company.items()
+            for company, today in days_by_company.items()
         )
         domain &= Domain(
             [
@@ -295,13 +274,13 @@ class AccompScheduleLine(models.Model):
         :param engagements: restrict to these engagements (the "Invoice now" button)
         :return: the invoices created (account.move)
         """
-        today = self._days_by_company(
+        days = self.env["res.company"]._accomp_days(
             date_ref, engagements.company_id if engagements is not None else None
         )
-        self._renew_subscriptions(today, engagements)
+        self.env["accomp.engagement"]._renew_subscriptions(days, engagements)
 
         batch_size = batch_size or INVOICE_BATCH_SIZE
-        domain = self._due_lines_domain(today, engagements)
+        domain = self._due_lines_domain(days, engagements)
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         if in_cron:
             self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
@@ -314,12 +293,8 @@ class AccompScheduleLine(models.Model):
             if not batch:
                 break
             seen_ids += batch.ids
-            locked = batch.try_lock_for_update()
-            locked.invalidate_recordset(["state", "invoice_id"])
-            locked = locked.filtered(
-                lambda line: line.state == "planned" and not line.invoice_id
-            )
-            invoices |= locked._with_pending_extras()._create_invoices(today)
+            lines = batch._lock_billable()._with_pending_extras()
+            invoices |= lines._create_invoices(days)
             if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
                 break
         return invoices
@@ -328,13 +303,19 @@ class AccompScheduleLine(models.Model):
         """Invoice these lines at once (a milestone done, an extra to bill now),
         through the same locked, exactly-once path as the scheduler."""
         lines = self.filtered(lambda line: line.engagement_id.state == "active")
-        locked = lines.try_lock_for_update()
-        locked.invalidate_recordset(["state", "invoice_id"])
-        locked = locked.filtered(
-            lambda line: line.state == "planned" and not line.invoice_id
+        lines = lines._lock_billable()._with_pending_extras()
+        return lines._create_invoices(
+            self.env["res.company"]._accomp_days(companies=lines.company_id)
         )
-        return locked._with_pending_extras()._create_invoices(
-            self._company_today(locked.company_id)
+
+    def _lock_billable(self):
+        """Lock these lines (SKIP LOCKED: a line another transaction holds is
+        left to it) and keep those still to invoice once locked: planned and on
+        no live invoice. Every invoicing path goes through here."""
+        locked = self.try_lock_for_update()
+        locked.invalidate_recordset(["state", "invoice_id"])
+        return locked.filtered(
+            lambda line: line.state == "planned" and not line.invoice_id
         )
 
     def _with_pending_extras(self):
@@ -352,8 +333,8 @@ class AccompScheduleLine(models.Model):
                 ("invoice_id", "=", False),
                 ("id", "not in", self.ids),
             ]
-        ).try_lock_for_update()
-        return self | pending
+        )
+        return self | pending._lock_billable()
 
     def _invoice_groups(self):
         """The lines each invoice bills: one invoice per scheduled line, the
@@ -375,93 +356,54 @@ class AccompScheduleLine(models.Model):
             ).values()
         return groups
 
-    @api.model
-    def _renew_subscriptions(self, today_by_company, engagements=None):
-        domain = Domain(
-            [
-                ("billing_model", "=", "subscription"),
-                ("state", "in", ("active", "suspended")),
-            ]
-        )
-        if engagements is not None:
-            domain &= Domain("id", "in", engagements.ids)
-        for company, today in today_by_company.items():
-            subscriptions = self.env["accomp.engagement"].search(
-                domain & Domain("company_id", "=", company.id)
-            )
-            subscriptions._extend_subscription_schedule(today)
-
-    def _create_invoices(self, today_by_company):
-        """One invoice per line, created in one batch and posted unless the
-        engagement is in review mode; on failure, engagement by engagement."""
+    def _create_invoices(self, days_by_company):
+        """Invoice these (locked) lines: all at once, or, when that fails,
+        engagement by engagement so that one bad programme does not stop the
+        others; it gets a chatter message and one to-do, closed once it is
+        invoiced again."""
         if not self:
             return self.env["account.move"]
         try:
             with self.env.cr.savepoint():
-                return self._create_and_post_invoices(today_by_company)
+                invoices = self._generate_invoices(days_by_company)
         except (UserError, ValidationError, psycopg2.IntegrityError):
             _logger.info("Batch invoicing failed, retrying engagement by engagement")
+        else:
+            self.engagement_id._clear_failure("invoicing")
+            return invoices
         invoices = self.env["account.move"]
         for engagement, lines in self.grouped("engagement_id").items():
             try:
                 with self.env.cr.savepoint():
-                    invoices |= lines._create_and_post_invoices(today_by_company)
+                    invoices |= lines._generate_invoices(days_by_company)
             except psycopg2.IntegrityError:
                 _logger.info(
                     "%s: already invoiced by a concurrent run", engagement.name
                 )
             except (UserError, ValidationError) as error:
                 _logger.warning("%s: invoicing failed: %s", engagement.name, error)
-                engagement._notify_billing_failure(error.args[0])
+                engagement._notify_failure("invoicing", error.args[0])
+            else:
+                engagement._clear_failure("invoicing")
         return invoices
 
-    def _create_and_post_invoices(self, today_by_company):
-        invoices = self.env["account.move"]
-        for company, lines in self.grouped("company_id").items():
-            invoices |= (
-                self.env["account.move"]
-                .with_company(company)
-                .with_context(default_move_type="out_invoice")
-                .create(
-                    [
-                        group._prepare_invoice_values(today_by_company[company])
-                        for group in lines._invoice_groups()
-                    ]
+    def _generate_invoices(self, days_by_company):
+        """One invoice per group of :meth:`_invoice_groups`, through the
+        engagement's invoicing path, dated on each company's day."""
+        return self.env["accomp.engagement"]._create_invoices(
+            [
+                group.engagement_id._prepare_invoice_with_lines(
+                    [line._prepare_invoice_line_values() for line in group],
+                    "out_invoice",
+                    days_by_company[group.company_id],
                 )
-            )
-        to_post = invoices.filtered(
-            lambda m: m.accomp_engagement_id.invoice_mode == "auto_post"
+                for group in self._invoice_groups()
+            ]
         )
-        if to_post:
-            to_post._post(soft=False)
-        return invoices
-
-    def _prepare_invoice_values(self, invoice_date):
-        """Values of the customer invoice billing these lines of one engagement
-        (overridable)."""
-        engagement = self.engagement_id
-        engagement.ensure_one()
-        partner = engagement.partner_id
-        return {
-            "move_type": "out_invoice",
-            "partner_id": partner.address_get(["invoice"])["invoice"],
-            "company_id": engagement.company_id.id,
-            "currency_id": engagement.currency_id.id,
-            "invoice_date": invoice_date,
-            "invoice_origin": engagement.name,
-            "invoice_user_id": (engagement.user_id or self.env.user).id,
-            "invoice_payment_term_id": (
-                partner.with_company(engagement.company_id).property_payment_term_id
-                or engagement.company_id.accomp_payment_term_id
-            ).id,
-            "accomp_engagement_id": engagement.id,
-            "narration": engagement._invoice_legal_mentions(),
-            "invoice_line_ids": [
-                Command.create(line._prepare_invoice_line_values()) for line in self
-            ],
-        }
 
     def _prepare_invoice_line_values(self):
+        """Values of the invoice line billing this event (extension hook: return
+        an empty dictionary to leave the event off the invoice)."""
         self.ensure_one()
         if self.kind == "extras":
             product = self.product_id
@@ -497,8 +439,4 @@ class AccompScheduleLine(models.Model):
     @api.model
     def _cron_invoice_due_lines(self):
         self._invoice_due_lines()
-        companies = self.env["res.company"].sudo().search([])
-        today = max(self._company_today(companies).values())
-        self.env["accomp.engagement"].search(
-            [("state", "=", "active"), ("date_end", "<", today)]
-        )._close_finished()
+        self.env["accomp.engagement"]._close_finished_programmes()

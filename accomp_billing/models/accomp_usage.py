@@ -221,8 +221,7 @@ class AccompUsage(models.Model):
                         engagement=usage.engagement_id.display_name,
                     )
                 )
-            today = self.env["accomp.schedule.line"]._company_today(usage.company_id)
-            if usage.date > today[usage.company_id]:
+            if usage.date > usage.company_id._accomp_today():
                 raise UserError(
                     self.env._(
                         "A session cannot be logged in advance (%(date)s).",

@@ -31,23 +31,50 @@ class AccountMove(models.Model):
         readonly=True,
         help="The bank or the client refused the debit: it is not tried again.",
     )
-    accomp_indemnity_billed = fields.Boolean(copy=False, readonly=True)
-    accomp_interest_billed_until = fields.Date(copy=False, readonly=True)
 
     # ------------------------------------------------------------------
-    # Automatic debit
+    # Domains
     # ------------------------------------------------------------------
-    def _accomp_overdue_domain(self, today):
+    @api.model
+    def _accomp_unpaid_domain(self):
+        """Posted programme invoices not fully paid."""
         return Domain(
             [
                 ("accomp_engagement_id", "!=", False),
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
                 ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<=", today),
             ]
         )
 
+    @api.model
+    def _accomp_due_domain(self, days_by_company=None):
+        """Unpaid programme invoices due on or before their company's day: the
+        automatic debit charges an invoice on its due date."""
+        days = days_by_company or self.env["res.company"]._accomp_days()
+        return self._accomp_unpaid_domain() & Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain("invoice_date_due", "<=", day)
+            for company, day in days.items()
+        )
+
+    @api.model
+    def _accomp_overdue_domain(self, days_by_company=None):
+        """The one definition of an overdue programme invoice: posted, not fully
+        paid, and due strictly before its company's local day (an invoice due
+        today is not late yet). Used by the engagement's *Overdue* flag and
+        filter, the automatic resume after dunning, and the dunning itself.
+
+        :param days_by_company: {company: day}; default: each company's today"""
+        days = days_by_company or self.env["res.company"]._accomp_days()
+        return self._accomp_unpaid_domain() & Domain.OR(
+            Domain("company_id", "=", company.id) & Domain("invoice_date_due", "<", day)
+            for company, day in days.items()
+        )
+
+    # ------------------------------------------------------------------
+    # Automatic debit
+    # ------------------------------------------------------------------
     def _accomp_charge_transactions(self):
         self.ensure_one()
         prefix = DEBIT_REFERENCE % (self.name, "")
@@ -58,14 +85,11 @@ class AccountMove(models.Model):
     @api.model
     def _accomp_collect_payments(self, date_ref=None):
         """Charge the saved payment method of every due, unpaid programme invoice
-        whose attempt is scheduled (due date, then the company's retry days).
-
-        The engagement is flagged "payment exception" (and committed, in the
-        scheduler) before the provider is called and cleared once the outcome is
-        known, so that an unknown outcome is never charged again blindly; each
-        attempt has its own stable reference, unique in the database."""
-        today = self.env["accomp.schedule.line"]._days_by_company(date_ref)
-        domain = self._accomp_overdue_domain(max(today.values())) & Domain(
+        whose attempt is scheduled (due date, then the company's retry days),
+        each invoice on its own: a failure is reported on its programme and the
+        others are charged."""
+        days = self.env["res.company"]._accomp_days(date_ref)
+        domain = self._accomp_due_domain(days) & Domain(
             [
                 ("accomp_charge_stopped", "=", False),
                 ("accomp_engagement_id.payment_token_id", "!=", False),
@@ -77,16 +101,64 @@ class AccountMove(models.Model):
         if in_cron:
             self.env["ir.cron"]._commit_progress(remaining=len(invoices))
         for invoice in invoices:
-            invoice._accomp_collect(today[invoice.company_id])
+            invoice._accomp_collect(days[invoice.company_id])
             if in_cron and not self.env["ir.cron"]._commit_progress(1):
                 break
 
     def _accomp_collect(self, today, force=False):
-        """One charge attempt for this invoice if one is due (``force``: now)."""
+        """One charge attempt for this invoice if one is due (``force``: now).
+
+        Three steps, each isolated: the attempt is reserved (payment exception
+        set, and committed in the scheduler) and its transaction created, then
+        the provider is called, then the outcome is recorded. A failure before
+        the provider call clears the exception (nothing was charged); a failure
+        during the call leaves it set with a to-do: the outcome is unknown until
+        someone checks (``action_check_payment_status``)."""
         self.ensure_one()
         engagement = self.accomp_engagement_id
+        try:
+            with self.env.cr.savepoint():
+                tx = self._accomp_start_charge(today, force)
+        except Exception as error:  # noqa: BLE001 - any failure is reported
+            _logger.exception("%s: automatic debit could not start", self.name)
+            engagement._notify_failure("collection", error)
+            return False
+        if not tx:
+            return False
+        if self.env.context.get("ir_cron_progress_id"):
+            self.env["ir.cron"]._commit_progress()
+        try:
+            with self.env.cr.savepoint():
+                tx._charge_with_token()
+        except Exception as error:  # noqa: BLE001 - the provider's, of any kind
+            _logger.exception("%s: automatic debit %s failed", self.name, tx.reference)
+            engagement._notify_failure(
+                "collection",
+                self.env._(
+                    "the payment provider did not answer for %(reference)s "
+                    "(%(error)s). Check the payment with the provider, then use "
+                    "“Check payment status”: no other debit is tried until then.",
+                    reference=tx.reference,
+                    error=error,
+                ),
+            )
+            return tx
+        try:
+            with self.env.cr.savepoint():
+                self._accomp_handle_charge(tx, today)
+        except Exception as error:  # noqa: BLE001 - reported, checked by hand
+            _logger.exception("%s: debit outcome not recorded", self.name)
+            engagement._notify_failure("collection", error)
+        return tx
+
+    def _accomp_start_charge(self, today, force=False):
+        """Reserve the next charge attempt of this invoice, if one is due: lock
+        the engagement, set its payment exception and create the transaction.
+
+        :return: the payment.transaction to charge, or None"""
+        engagement = self.accomp_engagement_id
         if not engagement.try_lock_for_update():
-            return False  # another worker is on it
+            return None  # another worker is on it
         engagement.invalidate_recordset(["payment_exception", "payment_token_id"])
         self.invalidate_recordset(["payment_state", "amount_residual"])
         token = engagement.sudo().payment_token_id  # payment data: not the user's
@@ -96,10 +168,10 @@ class AccountMove(models.Model):
             or self.accomp_charge_stopped
             or self.payment_state not in ("not_paid", "partial")
         ):
-            return False
+            return None
         previous = self._accomp_charge_transactions()
         if previous.filtered(lambda tx: tx.state in ("draft", "pending", "authorized")):
-            return False  # outcome still unknown
+            return None  # outcome still unknown
         if force:
             attempt = len(previous) + 1
         else:
@@ -110,18 +182,13 @@ class AccountMove(models.Model):
                 today,
             )
         if not attempt:
-            return False
+            return None
         engagement.payment_exception = True
-        if self.env.context.get("ir_cron_progress_id"):
-            self.env["ir.cron"]._commit_progress()
-        tx = (
+        return (
             self.env["payment.transaction"]
             .sudo()
             .create(self._accomp_prepare_transaction_values(token, attempt))
         )
-        tx._charge_with_token()
-        self._accomp_handle_charge(tx, today)
-        return tx
 
     def _accomp_prepare_transaction_values(self, token, attempt):
         self.ensure_one()
@@ -150,6 +217,7 @@ class AccountMove(models.Model):
                 amount=amount,
                 reference=tx.reference,
             )
+            engagement._clear_failure("collection")
         elif tx.state in ("pending", "authorized"):
             engagement.message_post(
                 body=self.env._(
@@ -170,35 +238,34 @@ class AccountMove(models.Model):
                 reference=tx.reference,
                 reason=tx.state_message or self.env._("declined"),
             )
-            engagement._notify_billing_failure(body)
+            engagement._notify_failure("collection", body)
         else:
-            retry_days = self.company_id._accomp_retry_days()
-            attempts = len(self._accomp_charge_transactions())
-            if attempts <= len(retry_days):
-                next_try = format_date(
-                    self.env,
-                    fields.Date.add(
-                        self.invoice_date_due, days=retry_days[attempts - 1]
-                    ),
-                )
-                body = self.env._(
-                    "Automatic debit of %(invoice)s failed (%(reference)s): "
-                    "%(reason)s. Next try on %(date)s.",
-                    invoice=self.name,
-                    reference=tx.reference,
-                    reason=tx.state_message or "",
-                    date=next_try,
-                )
-            else:
-                body = self.env._(
-                    "Automatic debit of %(invoice)s failed (%(reference)s): "
-                    "%(reason)s. No retry left; the reminders follow.",
-                    invoice=self.name,
-                    reference=tx.reference,
-                    reason=tx.state_message or "",
-                )
+            body = self._accomp_declined_message(tx)
         engagement.payment_exception = False
         engagement.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _accomp_declined_message(self, tx):
+        """What a declined debit says: the next try, or that none is left."""
+        retry_days = self.company_id._accomp_retry_days()
+        attempts = len(self._accomp_charge_transactions())
+        values = {
+            "invoice": self.name,
+            "reference": tx.reference,
+            "reason": tx.state_message or "",
+        }
+        if attempts > len(retry_days):
+            return self.env._(
+                "Automatic debit of %(invoice)s failed (%(reference)s): "
+                "%(reason)s. No retry left; the reminders follow.",
+                **values,
+            )
+        next_try = fields.Date.add(self.invoice_date_due, days=retry_days[attempts - 1])
+        return self.env._(
+            "Automatic debit of %(invoice)s failed (%(reference)s): "
+            "%(reason)s. Next try on %(date)s.",
+            date=format_date(self.env, next_try),
+            **values,
+        )
 
     # ------------------------------------------------------------------
     # Dunning
@@ -206,37 +273,46 @@ class AccountMove(models.Model):
     @api.model
     def _accomp_dun_overdue_invoices(self, date_ref=None):
         """Fire, in order and once per invoice, every dunning level an overdue
-        programme invoice has reached, even the ones a stopped scheduler missed."""
-        today = self.env["accomp.schedule.line"]._days_by_company(date_ref)
+        programme invoice has reached, even the ones a stopped scheduler missed.
+        Each invoice on its own: a failing level (a broken e-mail template, say)
+        is reported on its programme and the other invoices are reminded."""
+        days = self.env["res.company"]._accomp_days(date_ref)
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        invoices = self.search(self._accomp_overdue_domain(max(today.values())))
+        invoices = self.search(self._accomp_overdue_domain(days))
         levels = self.env["accomp.dunning.level"].search([])
         if in_cron:
             self.env["ir.cron"]._commit_progress(remaining=len(invoices))
         for invoice in invoices:
-            company_today = today[invoice.company_id]
-            days_late = (company_today - invoice.invoice_date_due).days
-            due_levels = levels.filtered(
-                lambda level, inv=invoice, d=days_late: level.delay_days <= d
-                and (not level.company_id or level.company_id == inv.company_id)
-                and level not in inv.accomp_dunning_ids.level_id
-            )
-            if due_levels and invoice.try_lock_for_update():
-                for level in due_levels:
-                    level._execute(invoice, company_today)
+            invoice._accomp_dun(levels, days[invoice.company_id])
             if in_cron and not self.env["ir.cron"]._commit_progress(1):
                 break
 
-    def _accomp_days_late(self, today):
-        """Days the invoice was (or still is) paid late."""
+    def _accomp_dun(self, levels, today):
+        """Fire the ``levels`` this invoice has reached and not had yet."""
         self.ensure_one()
-        if not self.invoice_date_due:
-            return 0
-        end = today
-        if self.payment_state in ("paid", "in_payment"):
-            dates = self.line_ids.matched_credit_ids.mapped("max_date")
-            end = max(dates) if dates else today
-        return max((end - self.invoice_date_due).days, 0)
+        days_late = (today - self.invoice_date_due).days
+        due_levels = levels.filtered(
+            lambda level: level.delay_days <= days_late
+            and (not level.company_id or level.company_id == self.company_id)
+            and level not in self.accomp_dunning_ids.level_id
+        )
+        if not due_levels or not self.try_lock_for_update():
+            return
+        engagement = self.accomp_engagement_id
+        try:
+            with self.env.cr.savepoint():
+                for level in due_levels:
+                    level._execute(self, today)
+        except Exception as error:  # noqa: BLE001 - a template, a mail server...
+            _logger.exception("%s: dunning failed", self.name)
+            engagement._notify_failure(
+                "dunning",
+                self.env._("%(invoice)s: %(error)s", invoice=self.name, error=error),
+            )
+        else:
+            engagement._clear_failure("dunning")
+            if any(due_levels.mapped("retry_payment")):
+                self._accomp_collect(today, force=True)
 
     # ------------------------------------------------------------------
     # Scheduled actions

@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -19,41 +21,6 @@ class ResCompany(models.Model):
         help="Days after the due date on which a declined automatic debit is tried "
         "again.",
     )
-    accomp_late_fees = fields.Boolean(
-        string="French B2B Late-Payment Fees",
-        default=True,
-        help="Business clients owe the fixed 40 € recovery indemnity per late invoice "
-        "and late interest (French Commercial Code L441-10). Never applied to private "
-        "clients.",
-    )
-    accomp_ecb_rate = fields.Float(
-        string="ECB Refinancing Rate (%)",
-        digits=(5, 2),
-        default=2.15,
-        help="Main refinancing rate of the European Central Bank; update it every "
-        "six months (1 January and 1 July).",
-    )
-    accomp_late_rate_margin = fields.Float(
-        string="Late Interest Margin (points)", digits=(5, 2), default=10.0
-    )
-    accomp_late_interest_rate = fields.Float(
-        string="Late Interest Rate (%)",
-        digits=(5, 2),
-        compute="_compute_accomp_late_interest_rate",
-    )
-    accomp_recovery_indemnity = fields.Monetary(
-        string="Recovery Indemnity",
-        currency_field="currency_id",
-        default=40.0,
-        help="Fixed indemnity for recovery costs per late invoice (D441-5: 40 €).",
-    )
-
-    @api.depends("accomp_ecb_rate", "accomp_late_rate_margin")
-    def _compute_accomp_late_interest_rate(self):
-        for company in self:
-            company.accomp_late_interest_rate = (
-                company.accomp_ecb_rate + company.accomp_late_rate_margin
-            )
 
     @api.constrains("accomp_retry_days")
     def _check_accomp_retry_days(self):
@@ -67,6 +34,27 @@ class ResCompany(models.Model):
                         "due date, separated by commas (e.g. 3, 7, 14)."
                     )
                 ) from error
+
+    def _accomp_today(self):
+        """The company's local day: "today" for every programme rule (due dates,
+        overdue, sessions, milestones), never the server's UTC day.
+
+        ``res.company`` has no time zone: the company partner's is used, then the
+        user's, then UTC."""
+        self.ensure_one()
+        tz = pytz.timezone(self.partner_id.tz or self.env.user.tz or "UTC")
+        return pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+
+    @api.model
+    def _accomp_days(self, date_ref=None, companies=None):
+        """{company: day}: ``date_ref`` for every company, or each one's local day.
+
+        :param companies: the companies concerned (default: all of them)"""
+        if companies is None:
+            companies = self.sudo().search([])
+        if date_ref:
+            return dict.fromkeys(companies, fields.Date.to_date(date_ref))
+        return {company: company._accomp_today() for company in companies}
 
     def _accomp_retry_days(self):
         self.ensure_one()

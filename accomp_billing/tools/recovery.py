@@ -1,10 +1,6 @@
-"""Getting paid: retry schedule, French late-payment fees, early termination
-pro rata. Pure functions, no ORM; amounts are Decimal, rounded to the currency."""
+"""Getting paid: the retry schedule of automatic debits. Pure functions, no ORM."""
 
 from datetime import timedelta
-from decimal import Decimal
-
-from .planning import quantize, to_decimal
 
 DEFAULT_RETRY_DAYS = (3, 7, 14)
 
@@ -33,32 +29,3 @@ def next_attempt(date_due, attempts_made, retry_days, today):
     if today < date_due + timedelta(days=offsets[attempts_made]):
         return None
     return attempts_made + 1
-
-
-def late_interest(amount, annual_rate_percent, days_late, rounding):
-    """Late-payment interest on ``amount`` for ``days_late`` days at the annual
-    rate (French Commercial Code L441-10: simple interest, per day)."""
-    if days_late <= 0:
-        return Decimal(0)
-    return quantize(
-        to_decimal(amount)
-        * to_decimal(annual_rate_percent)
-        / Decimal(100)
-        * Decimal(days_late)
-        / Decimal(365),
-        rounding,
-    )
-
-
-def undelivered_amount(amount, period_start, period_end, last_day, rounding):
-    """Share of ``amount`` (billed for period_start..period_end) that covers the
-    days after ``last_day``: what a pro rata credit note gives back."""
-    if not (period_start and period_end) or last_day >= period_end:
-        return Decimal(0)
-    total_days = (period_end - period_start).days + 1
-    undelivered_days = (
-        period_end - max(last_day, period_start - timedelta(days=1))
-    ).days
-    return quantize(
-        to_decimal(amount) * Decimal(undelivered_days) / Decimal(total_days), rounding
-    )

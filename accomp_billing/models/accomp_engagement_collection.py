@@ -1,0 +1,129 @@
+"""Getting paid: the saved payment method, the payment exception, overdue
+invoices, and how the scheduled actions report a failure on a programme."""
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .mail_activity import FAILURE_KINDS
+
+
+class AccompEngagement(models.Model):
+    _inherit = "accomp.engagement"
+
+    payment_token_id = fields.Many2one(
+        "payment.token",
+        string="Payment Method",
+        domain="[('partner_id', 'child_of', partner_id),"
+        " ('company_id', '=', company_id)]",
+        check_company=True,
+        copy=False,
+    )
+    payment_exception = fields.Boolean(
+        copy=False,
+        tracking=True,
+        help="An automatic debit is under way or its outcome is unknown: no other "
+        "debit is attempted until it is cleared.",
+    )
+    dunning_suspended = fields.Boolean(
+        string="Suspended by dunning",
+        compute="_compute_state",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="Suspended for unpaid invoices: resumes by itself once they are paid.",
+    )
+    dunning_ids = fields.One2many(
+        "accomp.dunning.history", "engagement_id", string="Dunning", readonly=True
+    )
+    is_overdue = fields.Boolean(
+        compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue"
+    )
+
+    @api.depends("invoice_ids.payment_state", "invoice_ids.invoice_date_due")
+    def _compute_is_overdue(self):
+        overdue = self.search([("id", "in", self.ids), ("is_overdue", "=", True)])
+        for engagement in self:
+            engagement.is_overdue = engagement in overdue
+
+    def _search_is_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        domain = Domain(
+            "invoice_ids", "any", self.env["account.move"]._accomp_overdue_domain()
+        )
+        if True in value and False in value:
+            return Domain.TRUE
+        return domain if True in value else ~domain
+
+    def _overdue_invoices(self, today=None):
+        """This programme's overdue invoices (see
+        ``account.move._accomp_overdue_domain``) on ``today``, its company's day
+        by default."""
+        self.ensure_one()
+        day = today or self.company_id._accomp_today()
+        return self.invoice_ids.filtered_domain(
+            self.env["account.move"]._accomp_overdue_domain({self.company_id: day})
+        )
+
+    # ------------------------------------------------------------------
+    # Failures of the scheduled actions
+    # ------------------------------------------------------------------
+    def _notify_failure(self, kind, error):
+        """Tell the people in charge that a scheduled action failed on these
+        programmes: a chatter message each time, and a single open to-do per kind
+        of failure for the coach, closed by :meth:`_clear_failure` when the action
+        next succeeds.
+
+        :param kind: a key of ``mail_activity.FAILURE_KINDS``"""
+        label = dict(FAILURE_KINDS)[kind]
+        summaries = {
+            "invoicing": self.env._("Billing failed"),
+            "collection": self.env._("Automatic debit failed"),
+            "dunning": self.env._("Dunning failed"),
+        }
+        messages = {
+            "invoicing": self.env._("Automatic invoicing failed: %(error)s"),
+            "collection": self.env._("Automatic debit failed: %(error)s"),
+            "dunning": self.env._("Dunning failed: %(error)s"),
+        }
+        open_failures = self._failure_activities(kind)
+        for engagement in self:
+            engagement.message_post(
+                body=messages.get(kind, label) % {"error": error},
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            if open_failures.filtered(lambda a, e=engagement: a.res_id == e.id):
+                continue
+            engagement.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summaries[kind],
+                note=str(error),
+                user_id=(
+                    engagement.user_id or engagement.create_uid or self.env.user
+                ).id,
+                accomp_failure=kind,
+            )
+
+    def _clear_failure(self, kind):
+        """Close the to-do of a failure of ``kind``: the action succeeded."""
+        activities = self._failure_activities(kind)
+        if activities:
+            activities.action_feedback(
+                feedback=self.env._("Solved: the next run succeeded.")
+            )
+
+    def _failure_activities(self, kind):
+        if not self.ids:
+            return self.env["mail.activity"]
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("accomp_failure", "=", kind),
+                ]
+            )
+        )

@@ -1,0 +1,166 @@
+"""The one invoicing path of a programme.
+
+Every document the addon creates (scheduled invoices, milestones, extras, late
+fees, the termination's final invoice and credit note) is built here and created
+by :meth:`_create_invoices`:
+
+* :meth:`_prepare_invoice_values` builds the header (like ``sale.order`` and OCA
+  contract's ``_prepare_invoice``);
+* ``accomp.schedule.line._prepare_invoice_line_values`` builds the line of a
+  billing event; the late fees and the termination credit build theirs next to
+  their business rules;
+* :meth:`_prepare_invoice_with_lines` puts them together;
+* :meth:`_create_invoices` creates the moves in batch per company and posts them
+  per the engagement's ``invoice_mode`` (:meth:`_post_invoices`).
+
+Extension modules override the builders: returning an empty dictionary from a
+line builder drops that line, an invoice left without lines is not created, and
+adding ``Command.create`` entries to ``invoice_line_ids`` adds lines.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+
+class AccompEngagement(models.Model):
+    _inherit = "accomp.engagement"
+
+    awaiting_deposit = fields.Boolean(
+        compute="_compute_awaiting_deposit",
+        store=True,
+        help="Starts only when the deposit is paid: nothing else is invoiced before.",
+    )
+
+    @api.depends("start_on_deposit_paid", "schedule_line_ids.state")
+    def _compute_awaiting_deposit(self):
+        for engagement in self:
+            deposit = engagement.schedule_line_ids.filtered(
+                lambda line: line.kind == "deposit" and line.state != "cancelled"
+            )
+            engagement.awaiting_deposit = bool(
+                engagement.start_on_deposit_paid
+                and deposit
+                and any(line.state != "paid" for line in deposit)
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_invoice_now(self):
+        """Invoice the lines of these engagements that are due today (company day)."""
+        self._check_manager()
+        lines = self.schedule_line_ids
+        lines.check_access("write")
+        invoices = lines._invoice_due_lines(engagements=self)
+        if not invoices:
+            raise UserError(self.env._("Nothing is due yet: no invoice was generated."))
+        return self.action_view_invoices(invoices)
+
+    def action_view_invoices(self, invoices=None):
+        invoices = self.invoice_ids if invoices is None else invoices
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        form_view = self.env.ref("account.view_move_form")
+        if not self.env.user.has_group("account.group_account_invoice"):
+            # a coach: a read-only summary that needs no accounting rights
+            form_view = self.env.ref(
+                "accomp_billing.account_move_view_form_accomp_coach"
+            )
+            action["search_view_id"] = False
+            action["views"] = [
+                (
+                    self.env.ref(
+                        "accomp_billing.account_move_view_list_accomp_coach"
+                    ).id,
+                    "list",
+                ),
+                (form_view.id, "form"),
+            ]
+        if len(invoices) == 1:
+            action["views"] = [(form_view.id, "form")]
+            action["res_id"] = invoices.id
+        return action
+
+    # ------------------------------------------------------------------
+    # Builders (extension hooks)
+    # ------------------------------------------------------------------
+    def _prepare_invoice_values(self, move_type="out_invoice", invoice_date=None):
+        """Header of a customer invoice (``out_invoice``) or credit note
+        (``out_refund``) of this programme, without lines: the client's invoice
+        address, currency, payment terms (the client's, else the company's
+        programme terms), origin, salesperson and legal mentions.
+
+        Extension hook: return more or other values; ``invoice_line_ids`` is
+        filled by :meth:`_prepare_invoice_with_lines`."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id
+        return {
+            "move_type": move_type,
+            "partner_id": partner.address_get(["invoice"])["invoice"],
+            "company_id": company.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": invoice_date or company._accomp_today(),
+            "invoice_origin": self.name,
+            "invoice_user_id": (self.user_id or self.env.user).id,
+            "invoice_payment_term_id": (
+                partner.with_company(company).property_payment_term_id
+                or company.accomp_payment_term_id
+            ).id,
+            "accomp_engagement_id": self.id,
+            "narration": self._invoice_legal_mentions(),
+            "invoice_line_ids": [],
+        }
+
+    def _prepare_invoice_with_lines(self, line_vals_list, move_type, invoice_date):
+        """The header of :meth:`_prepare_invoice_values` with these lines; the
+        empty dictionaries (lines an extension dropped) are left out, and
+        ``None`` is returned when no line is left."""
+        self.ensure_one()
+        line_vals_list = [vals for vals in line_vals_list if vals]
+        if not line_vals_list:
+            return None
+        vals = self._prepare_invoice_values(move_type, invoice_date)
+        vals["invoice_line_ids"] = list(vals.get("invoice_line_ids") or []) + [
+            Command.create(line_vals) for line_vals in line_vals_list
+        ]
+        return vals
+
+    # ------------------------------------------------------------------
+    # Creation and posting
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_invoices(self, vals_list):
+        """Create programme invoices and credit notes (values from
+        :meth:`_prepare_invoice_with_lines`; ``None`` entries are skipped) in one
+        batch per company and type, then post them per ``invoice_mode``.
+
+        :return: the moves created (account.move)"""
+        Move = self.env["account.move"]
+        groups = {}
+        for vals in filter(None, vals_list):
+            groups.setdefault((vals["company_id"], vals["move_type"]), []).append(vals)
+        moves = Move
+        for (company_id, move_type), group in groups.items():
+            moves |= (
+                Move.with_company(company_id)
+                .with_context(default_move_type=move_type)
+                .create(group)
+            )
+        self._post_invoices(moves)
+        return moves
+
+    @api.model
+    def _post_invoices(self, moves):
+        """Post what the programmes' ``invoice_mode`` says: ``auto_post`` posts,
+        ``review`` leaves drafts for the accountant."""
+        to_post = moves.filtered(
+            lambda m: m.accomp_engagement_id.invoice_mode == "auto_post"
+        )
+        if to_post:
+            to_post._post(soft=False)
+        return to_post

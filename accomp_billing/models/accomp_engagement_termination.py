@@ -1,0 +1,172 @@
+"""Early termination: the plan (pure arithmetic in ``tools/termination.py``),
+then one final invoice and one pro rata credit note through the invoicing path."""
+
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
+
+from ..tools import termination
+
+
+class AccompEngagement(models.Model):
+    _inherit = "accomp.engagement"
+
+    def action_terminate(self):
+        """Early termination: the wizard shows what it will do before it does it."""
+        self._check_manager()
+        self.ensure_one()
+        if self.state not in ("active", "suspended"):
+            raise UserError(
+                self.env._(
+                    "Only a programme in progress can be terminated (%(name)s).",
+                    name=self.display_name,
+                )
+            )
+        return self._open_wizard(
+            "accomp.terminate.wizard",
+            self.env._("Terminate %(name)s", name=self.display_name),
+        )
+
+    def _termination_plan(self, request_date, fee_type, fee_value):
+        """What terminating on ``request_date`` does (pure read, no write): the
+        last day, the events billed now, the ones cancelled, the fee and the pro
+        rata credits for what was invoiced but will not be delivered."""
+        self.ensure_one()
+        Line = self.env["accomp.schedule.line"]
+        date_end = termination.last_day(
+            request_date,
+            self.notice_days,
+            self.date_end,
+            subscription=(
+                (self.date_start, self.billing_cycle, self.commitment_months)
+                if self.billing_model == "subscription"
+                else None
+            ),
+        )
+        plan = termination.plan(
+            [
+                termination.Event(
+                    line.id,
+                    line.kind,
+                    line.state,
+                    line.amount,
+                    line.date_due,
+                    line.period_start,
+                    line.period_end,
+                )
+                for line in self.schedule_line_ids
+            ],
+            date_end,
+            fee_type,
+            fee_value,
+            self.currency_id.rounding,
+            (self.date_start, self.date_end),
+        )
+        return {
+            "date_end": plan.date_end,
+            "to_bill": Line.browse(plan.to_bill),
+            "to_cancel": Line.browse(plan.to_cancel),
+            "remaining": float(plan.remaining),
+            "fee": float(plan.fee),
+            "credits": [
+                (Line.browse(key), float(amount)) for key, amount in plan.credits
+            ],
+        }
+
+    def _terminate(self, plan):
+        """Apply a termination plan in one step: cancel, bill what is due and the
+        fee on one final invoice, credit what will not be delivered."""
+        self.ensure_one()
+        Line = self.env["accomp.schedule.line"]
+        today = self.company_id._accomp_today()
+        plan["to_cancel"].state = "cancelled"
+        to_bill = plan["to_bill"]
+        if plan["fee"] > 0:
+            to_bill |= Line.create(
+                {
+                    "engagement_id": self.id,
+                    "kind": "termination",
+                    "amount": plan["fee"],
+                    "date_due": today,
+                    "sequence": 2000,
+                }
+            )
+        to_bill = to_bill._lock_billable()
+        to_bill.date_due = today
+        final_vals = self._prepare_invoice_with_lines(
+            [line._prepare_invoice_line_values() for line in to_bill],
+            "out_invoice",
+            today,
+        )
+        moves = self._create_invoices(
+            [final_vals, self._prepare_termination_credit(plan, today)]
+        )
+        final = moves.filtered(lambda m: m.move_type == "out_invoice")
+        refund = moves - final
+        self._reconcile_credit(refund)
+        self.with_context(accomp_allow_frozen_write=True).date_end = plan["date_end"]
+        self.message_post(
+            body=self.env._(
+                "Programme terminated: last day %(date)s, %(cancelled)s cancelled, "
+                "final invoice %(final)s, credit note %(refund)s.",
+                date=format_date(self.env, plan["date_end"]),
+                cancelled=format_amount(self.env, plan["remaining"], self.currency_id),
+                final=final.name or "-",
+                refund=refund.name or "-",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return final, refund
+
+    def _prepare_termination_credit(self, plan, date):
+        """Values of the pro rata credit note (``None`` when nothing is credited),
+        crediting the invoices that billed the undelivered days."""
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        product = self.product_id or self.env.ref("accomp_billing.product_programme")
+        vals = self._prepare_invoice_with_lines(
+            [
+                self._prepare_credit_line_values(env, product, line, amount, plan)
+                for line, amount in plan["credits"]
+            ],
+            "out_refund",
+            date,
+        )
+        if vals:
+            reversed_invoices = self.env["account.move"].union(
+                *(line.invoice_id for line, _amount in plan["credits"])
+            )
+            if len(reversed_invoices) == 1:
+                vals["reversed_entry_id"] = reversed_invoices.id
+                vals["partner_id"] = reversed_invoices.partner_id.id
+        return vals
+
+    def _prepare_credit_line_values(self, env, product, line, amount, plan):
+        """The credit note's line for the undelivered part of ``line`` (hook)."""
+        return {
+            "product_id": product.id,
+            "name": env._(
+                "Pro rata credit, not delivered after %(date)s: %(label)s",
+                date=format_date(env, plan["date_end"]),
+                label=line._invoice_label(),
+            ),
+            "quantity": 1,
+            "price_unit": amount,
+        }
+
+    def _reconcile_credit(self, refund):
+        """A credit note for invoices still unpaid settles them."""
+        if not refund or refund.state != "posted":
+            return
+        receivable = refund.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable"
+        )
+        unpaid = self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.payment_state in ("not_paid", "partial")
+        ).line_ids.filtered(
+            lambda aml: aml.account_id in receivable.account_id and not aml.reconciled
+        )
+        if unpaid:
+            (receivable | unpaid).reconcile()
