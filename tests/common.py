@@ -22,8 +22,34 @@ class AccompCase(AccountTestInvoicingCommon):
         cls.client = cls.env["res.partner"].create(
             {"name": "Claire Martin", "lang": "en_US"}
         )
+        # French VAT, 20 %: prices stated without tax (the default), or with it
+        cls.vat20 = cls.env["account.tax"].create(
+            {
+                "name": "TVA 20 %",
+                "amount": 20,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.vat20_included = cls.vat20.copy(
+            {"name": "TVA 20 % TTC", "price_include_override": "tax_included"}
+        )
         cls.product = cls.env["product.product"].create(
-            {"name": "Coaching", "type": "service", "taxes_id": [Command.clear()]}
+            {
+                "name": "Coaching",
+                "type": "service",
+                "taxes_id": [Command.set(cls.vat20.ids)],
+            }
+        )
+        cls.product_included = cls.env["product.product"].create(
+            {
+                "name": "Coaching TTC",
+                "type": "service",
+                "taxes_id": [Command.set(cls.vat20_included.ids)],
+            }
+        )
+        cls.product_untaxed = cls.env["product.product"].create(
+            {"name": "Coaching (no VAT)", "type": "service", "taxes_id": []}
         )
         coach_group = "accomp_billing.group_accomp_coach"
         cls.coach = new_test_user(cls.env, login="coach_anne", groups=coach_group)

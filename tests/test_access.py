@@ -26,7 +26,8 @@ class TestAccess(AccompCase):
         self.assertEqual(lines, self.engagement.schedule_line_ids)
         with self.assertRaises(AccessError):
             self.other_engagement.with_user(self.coach).read(["partner_id"])
-        self.assertEqual(self.engagement.with_user(self.coach).amount_total, 3000)
+        coach_view = self.engagement.with_user(self.coach)
+        self.assertEqual((coach_view.amount_untaxed, coach_view.amount_total), (3000, 3600))
 
     def test_coach_cannot_change_prices_schedule_or_invoice(self):
         engagement = self.engagement.with_user(self.coach)
@@ -215,7 +216,7 @@ class TestAccessMatrix(AccompCase):
     def test_accountant_reviews_and_posts_but_changes_no_programme(self):
         self.engagement.milestone_ids[0].with_user(self.coach).action_done()
         engagement = self.engagement.with_user(self.accountant)
-        self.assertEqual(engagement.amount_total, 3000)  # can read every programme
+        self.assertEqual(engagement.amount_total, 3600)  # can read every programme
         self.assertEqual(
             self.env["accomp.engagement"].with_user(self.accountant).search([]),
             self.engagement | self.other_engagement,

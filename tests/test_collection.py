@@ -69,7 +69,13 @@ class TestAutomaticDebit(CollectionCase):
             self.assertEqual(self.debits(invoice).reference, f"{invoice.name}-P1")
             self.assertEqual(self.debits(invoice).state, "done")
         self.assertEqual(engagement.schedule_line_ids.mapped("state"), ["paid"] * 3)
-        self.assertEqual(engagement.amount_paid, 1200)
+        self.assertEqual(engagement.amount_paid, 1440)  # incl. VAT, like the debits
+        self.assertEqual(
+            sum(self.env["payment.transaction"].sudo().search(
+                [("partner_id", "=", self.client.id)]
+            ).mapped("amount")),
+            1440,
+        )
         self.assertFalse(engagement.payment_exception)
         # a rerun charges nothing more
         self.collect(date(2026, 3, 31))
@@ -322,16 +328,16 @@ class TestLateFees(CollectionCase):
         action = engagement.action_bill_late_fees()
         fees = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(
-            fees.invoice_line_ids.mapped("price_unit"), [40.0, 23.97]
-        )  # 1200 x 12.15 % x 60 / 365
-        self.assertEqual(fees.amount_total, 63.97)  # outside the scope of VAT
+            fees.invoice_line_ids.mapped("price_unit"), [40.0, 28.76]
+        )  # 1440 incl. VAT owed x 12.15 % x 60 / 365
+        self.assertEqual(fees.amount_total, 68.76)  # outside the scope of VAT
         self.assertEqual(fees.accomp_engagement_id, engagement)
         self.assertEqual(fees.state, "posted")
         # ten days later: only the new interest, never the indemnity twice
         with freeze_time("2026-05-09 10:00:00"):
             action = engagement.action_bill_late_fees()
         second = self.env["account.move"].browse(action["res_id"])
-        self.assertEqual(second.invoice_line_ids.mapped("price_unit"), [3.99])
+        self.assertEqual(second.invoice_line_ids.mapped("price_unit"), [4.79])
 
     def test_private_client_owes_no_b2b_fees(self):
         engagement = self.make_engagement(self.make_offer(billing_model="upfront"))
@@ -376,3 +382,121 @@ class TestCronIsolation(CollectionCase):
             [("model", "=", "account.move"), ("res_id", "in", invoices.ids)]
         )
         self.assertEqual(sorted(mails.mapped("subject")), ["BP-7", "CM-1"])
+
+
+@freeze_time("2026-04-29 10:00:00")
+class TestLateInterest(CollectionCase):
+    def setUp(self):
+        super().setUp()
+        self.company.accomp_ecb_rate = 2.15  # + 10 points = 12.15 %
+        self.b2b = self.env["res.partner"].create(
+            {"name": "Atelier Dupont SARL", "is_company": True}
+        )
+
+    def late_invoice(self, **offer_vals):
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront", **offer_vals),
+            partner_id=self.b2b.id,
+        )
+        invoice = self.invoice_due(date(2026, 2, 28))
+        if invoice.state == "draft":
+            invoice.action_post()
+        invoice.invoice_date_due = date(2026, 2, 28)
+        return engagement, invoice
+
+    def test_interest_per_day_on_what_was_owed_that_day(self):
+        engagement, invoice = self.late_invoice()
+        self.assertEqual(invoice.amount_total, 1440)
+        self.pay(invoice, amount=440, payment_date=date(2026, 3, 20))
+        self.pay(invoice, amount=500, payment_date=date(2026, 4, 9))
+        action = engagement.action_bill_late_fees()
+        fees = self.env["account.move"].browse(action["res_id"])
+        interest = fees.invoice_line_ids.filtered(
+            lambda aml: aml.accomp_fee_type == "interest"
+        )
+        # sum over each day from the due date to today of what was still owed
+        owed_per_day = []
+        day = date(2026, 2, 28)
+        while day < date(2026, 4, 29):
+            paid = (440 if day >= date(2026, 3, 20) else 0) + (
+                500 if day >= date(2026, 4, 9) else 0
+            )
+            owed_per_day.append(1440 - paid)
+            day += timedelta(days=1)
+        expected = round(sum(owed_per_day) * 12.15 / 100 / 365, 2)
+        self.assertEqual(len(owed_per_day), 60)
+        self.assertEqual(expected, 19.57)
+        self.assertEqual(interest.price_unit, expected)
+        self.assertIn("1,440.00", interest.name)  # what was owed, how long
+        self.assertEqual(interest.accomp_interest_until, date(2026, 4, 29))
+        self.assertEqual(invoice.accomp_interest_billed_until, date(2026, 4, 29))
+        self.assertTrue(invoice.accomp_indemnity_billed)
+
+    def test_fees_count_as_billed_only_once_posted_and_a_deleted_draft_frees_them(
+        self,
+    ):
+        engagement, invoice = self.late_invoice(invoice_mode="review")
+        action = engagement.action_bill_late_fees()
+        draft = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(len(draft.invoice_line_ids), 2)
+        self.assertFalse(invoice.accomp_indemnity_billed)
+        self.assertFalse(invoice.accomp_interest_billed_until)
+        # nothing is billed twice while the draft exists
+        with self.assertRaisesRegex(UserError, "no late-payment fees"):
+            engagement.action_bill_late_fees()
+        draft.unlink()  # the accountant deletes the draft: the fees are free again
+        action = engagement.action_bill_late_fees()
+        again = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(
+            again.invoice_line_ids.mapped("accomp_fee_type"), ["indemnity", "interest"]
+        )
+        again.action_post()
+        self.assertTrue(invoice.accomp_indemnity_billed)
+        self.assertEqual(invoice.accomp_interest_billed_until, date(2026, 4, 29))
+
+
+class TestStuckDebits(CollectionCase):
+    def test_a_provider_exception_is_logged_and_recoverable(self):
+        engagement = self.make_engagement(
+            self.make_offer(), payment_token_id=self.make_token("done").id
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        Transaction = type(self.env["payment.transaction"])
+
+        def provider_down(tx):
+            raise ConnectionError("provider unreachable")
+
+        with (
+            patch.object(Transaction, "_charge_with_token", provider_down),
+            mute_logger("odoo.addons.accomp_billing.models.account_move"),
+        ):
+            self.collect(date(2026, 1, 31))
+        tx = self.debits(invoice)
+        self.assertEqual(tx.state, "draft")  # the outcome is unknown
+        self.assertTrue(engagement.payment_exception)
+        todo = engagement.activity_ids.filtered(
+            lambda a: a.accomp_failure == "collection"
+        )
+        self.assertEqual(len(todo), 1)
+        self.assertIn("provider unreachable", engagement.message_ids[0].body)
+        self.collect(date(2026, 2, 3))  # not charged again blindly
+        self.assertEqual(self.debits(invoice), tx)
+        # the manager checked with the provider: nothing was charged
+        engagement.action_check_payment_status()
+        self.assertEqual(tx.state, "error")
+        self.assertFalse(engagement.payment_exception)
+        self.assertFalse(todo.active)
+        self.collect(date(2026, 2, 3))  # the next retry day
+        self.assertEqual(len(self.debits(invoice)), 2)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_a_pending_debit_keeps_the_exception_when_checked(self):
+        engagement = self.make_engagement(
+            self.make_offer(), payment_token_id=self.make_token("pending").id
+        )
+        self.invoice_due(date(2026, 1, 31))
+        self.collect(date(2026, 1, 31))
+        engagement.action_check_payment_status()
+        self.assertTrue(engagement.payment_exception)
+        self.assertIn("Still pending", engagement.message_ids[0].body)

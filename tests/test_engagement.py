@@ -33,7 +33,10 @@ class TestEngagement(AccompCase):
                 ("instalment", date(2026, 6, 30), 500),
             ],
         )
-        self.assertEqual(engagement.amount_total, 3000)
+        self.assertEqual(
+            (engagement.amount_untaxed, engagement.amount_tax, engagement.amount_total),
+            (3000, 600, 3600),
+        )
         self.assertEqual(engagement.date_end, date(2026, 7, 30))
         self.assertEqual(engagement.next_date_due, date(2026, 1, 31))
         self.assertFalse(engagement.schedule_preview)
@@ -93,7 +96,8 @@ class TestEngagement(AccompCase):
             )
         )
         self.assertEqual(len(subscription.schedule_line_ids), 6)
-        self.assertEqual(subscription.amount_total, 2400)
+        self.assertEqual(subscription.amount_untaxed, 2400)
+        self.assertEqual(subscription.amount_total, 2880)
         self.assertEqual(subscription.commitment_end_date, date(2026, 7, 30))
         self.assertFalse(subscription.date_end)
 
@@ -116,7 +120,8 @@ class TestEngagement(AccompCase):
         self.assertEqual(
             engagement.schedule_line_ids.milestone_id, engagement.milestone_ids[1:]
         )
-        self.assertEqual(engagement.amount_total, 1000)
+        self.assertEqual(engagement.amount_untaxed, 1000)
+        self.assertEqual(engagement.amount_total, 1200)
 
     def test_quarterly_and_semiannual_cycles(self):
         quarterly = self.make_engagement(
@@ -153,7 +158,14 @@ class TestEngagement(AccompCase):
         amounts = [amount for _kind, _due, amount in self.schedule(engagement)]
         self.assertEqual(amounts, [125, 291.67, 291.67, 291.66])
         self.assertAlmostEqual(sum(amounts), 1000, places=6)
-        self.assertEqual(engagement.amount_total, 1000)
+        # stated excl. VAT: the untaxed parts sum to the price; each invoice
+        # rounds its own VAT (291.67 -> 350.00, 291.66 -> 349.99)
+        self.assertEqual(engagement.amount_untaxed, 1000)
+        self.assertEqual(
+            engagement.schedule_line_ids.mapped("amount_total"),
+            [150, 350, 350, 349.99],
+        )
+        self.assertEqual(engagement.amount_total, 1199.99)
 
     def test_editing_the_offer_never_changes_a_sold_engagement(self):
         offer = self.make_offer()
@@ -190,7 +202,8 @@ class TestEngagement(AccompCase):
         engagement = form.record
         engagement.action_confirm()
         self.assertEqual(engagement.schedule_line_ids[0].amount, 750)
-        self.assertEqual(engagement.amount_total, 2500)
+        self.assertEqual(engagement.amount_untaxed, 2500)
+        self.assertEqual(engagement.amount_total, 3000)
 
     # ------------------------------------------------------------------
     # Bad input: a clear error and nothing written

@@ -67,7 +67,8 @@ class TestInvoicing(AccompCase):
             invoice.invoice_line_ids.name,
             f"Full payment — Programme Envol ({engagement.name})",
         )
-        self.assertEqual(engagement.amount_invoiced, 3000)
+        self.assertEqual(invoice.amount_total, 3600)  # 20 % VAT on top
+        self.assertEqual(engagement.amount_invoiced, 3600)
         self.assertEqual(engagement.amount_paid, 0)
 
     def test_six_times_500_monthly_from_31_january(self):
@@ -104,7 +105,11 @@ class TestInvoicing(AccompCase):
         self.assertIn("Deposit", invoices.invoice_line_ids.name)
         invoices = self.invoice_due(date(2026, 7, 1))
         self.assertEqual(invoices.mapped("amount_untaxed"), [420] * 5)
-        self.assertEqual(engagement.amount_invoiced, 3000)
+        self.assertEqual(engagement.amount_invoiced, 3600)
+        self.assertEqual(
+            engagement.amount_invoiced,
+            sum(engagement.invoice_ids.mapped("amount_total")),
+        )
 
     def test_400_per_month_with_6_month_commitment_then_renewal(self):
         engagement = self.make_engagement(
@@ -140,7 +145,8 @@ class TestInvoicing(AccompCase):
         )
         self.assertEqual(len(lines), 9)
         self.assertEqual(max(lines.mapped("period_end")), date(2026, 9, 30))
-        self.assertEqual(engagement.amount_total, 3600)
+        self.assertEqual(engagement.amount_untaxed, 3600)
+        self.assertEqual(engagement.amount_total, 4320)
 
     def test_quarterly_and_semiannual_invoices(self):
         quarterly = self.make_engagement(
@@ -221,8 +227,10 @@ class TestInvoicing(AccompCase):
             engagement.schedule_line_ids.mapped("state")[:2], ["invoiced", "invoiced"]
         )
         self.assertEqual(engagement.amount_invoiced, 0)  # nothing posted yet
+        self.assertEqual(engagement.amount_total, 3600)  # drafts still count as due
         invoices.action_post()
-        self.assertEqual(engagement.amount_invoiced, 1000)
+        self.assertEqual(engagement.amount_invoiced, 1200)
+        self.assertEqual(engagement.amount_total, 3600)
         # a cancelled draft frees its line, which the next run invoices again
         engagement2 = self.make_engagement(self.make_offer(invoice_mode="review"))
         first = self.invoice_due(date(2026, 1, 31))
@@ -242,10 +250,14 @@ class TestInvoicing(AccompCase):
         self.pay(first, amount=200)
         self.assertEqual(first.payment_state, "partial")
         self.assertEqual(engagement.amount_paid, 200)
-        self.assertEqual(engagement.amount_residual, 800)
+        self.assertEqual(engagement.amount_residual, 1000)  # 1200 incl. VAT - 200
+        self.assertEqual(
+            engagement.amount_residual,
+            sum((first | second).mapped("amount_residual")),
+        )
         self.pay(first | second)
         self.assertEqual(engagement.schedule_line_ids.mapped("state"), ["paid", "paid"])
-        self.assertEqual(engagement.amount_paid, 1000)
+        self.assertEqual(engagement.amount_paid, 1200)
         self.assertEqual(engagement.amount_residual, 0)
         self.assertEqual(engagement.state, "done")
 
@@ -437,7 +449,7 @@ class TestInvoicing(AccompCase):
         )
         self.assertIn("40,00", str(invoices[1].narration))  # the indemnity
         self.assertIn("BCE", str(invoices[1].narration))
-        self.assertIn("12.15 % par an", str(invoices[1].narration))  # ECB + 10
+        self.assertIn("12,15 % par an", str(invoices[1].narration))  # ECB + 10
         # a private client (B2C) gets no B2B mentions
         private = self.make_engagement(self.make_offer(billing_model="upfront"))
         self.assertFalse(self.engagement_invoices(private).narration)

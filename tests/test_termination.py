@@ -39,8 +39,10 @@ class TestTermination(AccompCase):
             self.invoice_due(date(2026, 2, 28))  # instalments 1 and 2
         summary = self.terminate(engagement, date(2026, 3, 10))
         # notice of 30 days: last day 9 April; the 31 March instalment is due,
-        # April to June (1 500) cancelled, fee 10 % of them
-        self.assertEqual(summary, (date(2026, 4, 9), 650, 1500, 150, 333.33))
+        # April to June (1 500 excl. VAT) cancelled, fee 10 % of them. Delivered:
+        # 69 days of 181 = 1 143.65; billed 1 500: 356.35 excl. VAT credited.
+        # The wizard shows what the documents will say, incl. 20 % VAT.
+        self.assertEqual(summary, (date(2026, 4, 9), 780, 1800, 180, 427.62))
         lines = engagement.schedule_line_ids
         self.assertEqual(
             lines.filtered(lambda x: x.state == "cancelled").mapped("date_due"),
@@ -51,25 +53,36 @@ class TestTermination(AccompCase):
             and m.invoice_date == date(2026, 3, 10)
         )
         self.assertEqual(len(final), 1)
-        self.assertEqual(final.amount_untaxed, 650)
+        self.assertEqual((final.amount_untaxed, final.amount_total), (650, 780))
         self.assertEqual(
             sorted(final.invoice_line_ids.accomp_schedule_line_id.mapped("kind")),
             ["instalment", "termination"],
         )
         refund = engagement.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
-        self.assertEqual(refund.amount_untaxed, 333.33)
+        self.assertEqual((refund.amount_untaxed, refund.amount_total), (356.35, 427.62))
         self.assertEqual(refund.state, "posted")
+        march = lines.filtered(lambda x: x.period_start == date(2026, 3, 31))
+        self.assertEqual(refund.invoice_line_ids.accomp_credited_line_id, march)
+        self.assertEqual((march.amount_credited, march.state), (427.62, "invoiced"))
         self.assertEqual(engagement.date_end, date(2026, 4, 9))
-        # the client owes 1 000 + 650 - 333.33: the credit settles unpaid invoices
+        self.assertEqual(engagement.date_terminated, date(2026, 3, 10))
+        # the client owes 1 200 + 780 - 427.62: the credit settles unpaid invoices
+        owed = 1980 - 427.62
         self.assertAlmostEqual(
             sum(
                 engagement.invoice_ids.filtered(
                     lambda m: m.move_type == "out_invoice"
                 ).mapped("amount_residual")
             ),
-            1650 - 333.33,
+            owed,
         )
+        self.assertAlmostEqual(engagement.amount_total, owed)
+        self.assertAlmostEqual(engagement.amount_invoiced, owed)
+        self.assertAlmostEqual(engagement.amount_residual, owed)
         self.assertFalse(self.invoice_due(date(2026, 12, 31)))
+        # terminating again would credit again: refused
+        with self.assertRaisesRegex(UserError, "already terminated"):
+            engagement.action_terminate()
 
     def test_committed_subscription_stops_at_the_end_of_its_commitment(self):
         engagement = self.make_engagement(
@@ -88,10 +101,11 @@ class TestTermination(AccompCase):
         )
         # the commitment runs to 30 June: March to June are billed now
         self.assertEqual(
-            (date_end, billed, fee, credited), (date(2026, 6, 30), 1600, 0, 0)
+            (date_end, billed, fee, credited), (date(2026, 6, 30), 1920, 0, 0)
         )
         self.assertEqual(engagement.date_end, date(2026, 6, 30))
-        self.assertEqual(engagement.amount_total, 6 * 400)
+        self.assertEqual(engagement.amount_untaxed, 6 * 400)
+        self.assertEqual(engagement.amount_total, 6 * 480)
         self.assertFalse(
             engagement.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
         )
@@ -150,3 +164,17 @@ class TestPause(AccompCase):
         engagement._pause(10)
         with self.assertRaises(UserError):
             engagement._pause(10)
+
+    def test_a_pause_that_ended_by_itself_allows_another_one(self):
+        engagement = self.make_engagement(self.make_offer())
+        with freeze_time("2026-02-10 09:00:00"):
+            engagement._pause(10)
+        self.assertEqual(engagement.pause_until, date(2026, 2, 20))
+        with freeze_time("2026-02-21 09:00:00"):
+            self.env["accomp.schedule.line"]._cron_invoice_due_lines()
+        self.assertFalse(engagement.pause_until)
+        self.assertFalse(engagement.pause_days)
+        with freeze_time("2026-03-05 09:00:00"):
+            engagement._pause(5)
+        self.assertEqual(engagement.pause_until, date(2026, 3, 10))
+

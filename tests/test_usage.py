@@ -175,7 +175,8 @@ class TestUsage(AccompCase):
             ],
         )
         self.assertEqual(set(extras.mapped("state")), {"invoiced"})
-        self.assertEqual(engagement.amount_total, 3000 + 240)
+        # 3000 excl. VAT + 20 %; the extras' products carry no tax here
+        self.assertEqual(engagement.amount_total, 3600 + 240)
 
     def test_next_invoice_extras_wait_for_a_late_instalment_run(self):
         """The scheduler missed days: extras still join the instalment invoice."""
@@ -290,3 +291,35 @@ class TestUsage(AccompCase):
             f"Extras : Séance individuelle — Programme Envol ({engagement.name}), "
             "séances du 02/06/2026",
         )
+
+
+@freeze_time("2026-06-15 10:00:00")
+class TestExtrasInAnotherCompany(AccompCase):
+    def test_extras_are_priced_in_the_engagements_company_and_currency(self):
+        """The scheduler (or a user) works in company A; the engagement belongs
+        to company B, which invoices in EUR: its extras cost the product's 150 in
+        B's currency, not 150 of A's currency converted."""
+        eur = self.setup_other_currency("EUR")  # 1 A-currency = 2 EUR
+        other = self.setup_other_company(name="Cabinet Lyon", currency_id=eur.id)
+        company_b = other["company"]
+        self.env.user.company_ids |= company_b
+        session = self.env["product.product"].create(
+            {"name": "Séance", "type": "service", "list_price": 150, "taxes_id": []}
+        )
+        offer = self.make_offer(
+            company_id=company_b.id,
+            currency_id=eur.id,
+            product_id=False,
+            allowance_ids=[Command.create({"product_id": session.id, "included_qty": 0})],
+        )
+        engagement = self.make_engagement(offer, company_id=company_b.id)
+        self.assertEqual(self.env.company, self.company)  # working from company A
+        usage = self.env["accomp.usage"].create(
+            {
+                "engagement_id": engagement.id,
+                "product_id": session.id,
+                "date": date(2026, 6, 1),
+            }
+        )
+        self.assertEqual(usage.billable_qty, 1)
+        self.assertEqual(usage.price_unit, 150)

@@ -18,6 +18,8 @@ from . import accomp_schedule_line
 from . import account_move
 from . import account_move_fr
 from . import account_move_line
+from . import account_move_line_fr
+from . import account_tax
 from . import res_company
 from . import res_company_fr
 from . import res_config_settings

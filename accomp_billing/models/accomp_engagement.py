@@ -115,7 +115,9 @@ class AccompEngagement(models.Model):
         **COPIED_FROM_OFFER,
         string="Programme Price",
         tracking=True,
-        help="Price sold for the whole programme, untaxed (not used by subscriptions).",
+        help="Price sold for the whole programme, as the offer states it: untaxed "
+        "or tax-included per the invoiced product's taxes (not used by "
+        "subscriptions).",
     )
     # the billing terms (accomp.terms.mixin) are copied from the offer
     billing_model = fields.Selection(**COPIED_FROM_OFFER)
@@ -148,18 +150,53 @@ class AccompEngagement(models.Model):
         readonly=True,
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
+    fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position",
+        compute="_compute_fiscal_position_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        help="Maps the invoiced product's taxes for this client, as on its invoices.",
+    )
+    # Amounts like sale.order: untaxed, taxes, total incl. VAT (what the client
+    # owes); invoiced / paid / left to pay in the invoices' own terms (incl. VAT).
+    amount_untaxed = fields.Monetary(
+        string="Untaxed Amount", compute="_compute_amounts", store=True
+    )
+    amount_tax = fields.Monetary(string="Taxes", compute="_compute_amounts", store=True)
     amount_total = fields.Monetary(
         string="Total",
         compute="_compute_amounts",
         store=True,
-        help="Sum of the billing schedule.",
+        help="Incl. VAT: what the client owes for the programme, from its posted "
+        "invoices and credit notes, plus the billing events still to invoice.",
     )
     amount_invoiced = fields.Monetary(
-        string="Invoiced", compute="_compute_amounts", store=True
+        string="Invoiced",
+        compute="_compute_amounts",
+        store=True,
+        help="Incl. VAT: posted invoices less posted credit notes.",
     )
-    amount_paid = fields.Monetary(string="Paid", compute="_compute_amounts", store=True)
+    amount_paid = fields.Monetary(
+        string="Paid",
+        compute="_compute_amounts",
+        store=True,
+        help="Incl. VAT: money received (credit notes are not payments).",
+    )
     amount_residual = fields.Monetary(
-        string="Left to Pay", compute="_compute_amounts", store=True
+        string="Left to Pay",
+        compute="_compute_amounts",
+        store=True,
+        help="Incl. VAT: total less paid, i.e. the open invoices' residuals plus "
+        "what is still to invoice.",
+    )
+    amount_to_invoice = fields.Monetary(
+        string="To Invoice",
+        compute="_compute_amounts",
+        store=True,
+        help="Incl. VAT: billing events not on a posted invoice yet.",
     )
 
     # ------------------------------------------------------------------
@@ -213,24 +250,53 @@ class AccompEngagement(models.Model):
         for engagement in self:
             engagement.invoice_count = len(engagement.invoice_ids)
 
+    @api.depends("partner_id", "company_id")
+    def _compute_fiscal_position_id(self):
+        for engagement in self:
+            if not engagement.partner_id or engagement.state not in (False, "draft"):
+                continue
+            engagement.fiscal_position_id = (
+                self.env["account.fiscal.position"]
+                .with_company(engagement.company_id or self.env.company)
+                ._get_fiscal_position(engagement.partner_id)
+            )
+
     @api.depends(
-        "schedule_line_ids.amount",
+        "schedule_line_ids.amount_untaxed",
+        "schedule_line_ids.amount_total",
         "schedule_line_ids.state",
-        "schedule_line_ids.invoice_id.amount_residual",
         "schedule_line_ids.invoice_id.state",
+        "invoice_ids.state",
+        "invoice_ids.amount_untaxed",
+        "invoice_ids.amount_total",
+        "invoice_ids.amount_residual",
+        "invoice_ids.payment_state",
     )
     def _compute_amounts(self):
         for engagement in self:
-            lines = engagement.schedule_line_ids.filtered(
-                lambda line: line.state != "cancelled"
+            untaxed = invoiced = paid = 0.0
+            for move in engagement.invoice_ids.filtered(
+                lambda m: m.state == "posted"
+                and m.move_type in ("out_invoice", "out_refund")
+            ):
+                sign = -1 if move.move_type == "out_refund" else 1
+                untaxed += sign * move.amount_untaxed
+                invoiced += sign * move.amount_total
+                paid += sign * move._accomp_amount_paid()
+            projected = engagement.schedule_line_ids.filtered(
+                lambda line: line.state not in ("cancelled", "credited")
+                and line.invoice_id.state != "posted"
             )
-            invoiced = lines.filtered(lambda line: line.invoice_id.state == "posted")
-            engagement.amount_total = sum(lines.mapped("amount"))
-            engagement.amount_invoiced = sum(invoiced.mapped("amount"))
-            engagement.amount_paid = sum(line._amount_paid() for line in invoiced)
-            engagement.amount_residual = (
-                engagement.amount_total - engagement.amount_paid
+            to_invoice = sum(projected.mapped("amount_total"))
+            engagement.amount_untaxed = untaxed + sum(
+                projected.mapped("amount_untaxed")
             )
+            engagement.amount_total = invoiced + to_invoice
+            engagement.amount_tax = engagement.amount_total - engagement.amount_untaxed
+            engagement.amount_invoiced = invoiced
+            engagement.amount_paid = paid
+            engagement.amount_to_invoice = to_invoice
+            engagement.amount_residual = engagement.amount_total - paid
 
     # ------------------------------------------------------------------
     # Constraints

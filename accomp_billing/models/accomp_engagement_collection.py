@@ -65,6 +65,50 @@ class AccompEngagement(models.Model):
             self.env["account.move"]._accomp_overdue_domain({self.company_id: day})
         )
 
+    def action_check_payment_status(self):
+        """After a debit whose outcome was unknown: record what the provider
+        answered since, and lift the payment exception once nothing is pending.
+
+        A debit the provider never answered (the call failed) is recorded as
+        failed: check with the provider first that nothing was charged; the next
+        retry then follows the usual schedule."""
+        self._check_manager()
+        for engagement in self:
+            debits = engagement.sudo().invoice_ids._accomp_debit_transactions()
+            unanswered = debits.filtered(lambda tx: tx.state == "draft")
+            for tx in unanswered:
+                tx._set_error(
+                    self.env._(
+                        "No answer from the provider; checked by %(user)s.",
+                        user=self.env.user.name,
+                    )
+                )
+            debits.filtered(
+                lambda tx: tx.state in ("done", "error", "cancel")
+                and not tx.is_post_processed
+            )._post_process()
+            pending = debits.filtered(lambda tx: tx.state in ("pending", "authorized"))
+            if pending:
+                engagement.message_post(
+                    body=self.env._(
+                        "Still pending at the provider: %(references)s. No other "
+                        "debit is tried until it answers.",
+                        references=", ".join(pending.mapped("reference")),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            engagement.payment_exception = False
+            engagement._clear_failure("collection")
+            engagement.message_post(
+                body=self.env._(
+                    "Payment status checked: no debit is pending; automatic debits "
+                    "resume."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
     # ------------------------------------------------------------------
     # Failures of the scheduled actions
     # ------------------------------------------------------------------

@@ -7,7 +7,8 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
+from odoo.tools.misc import formatLang
 
 from ..tools import fr_late_payment
 
@@ -32,8 +33,8 @@ class AccompEngagement(models.Model):
             "Bank's refinancing rate plus %(margin)s points), and a fixed indemnity of "
             "%(indemnity)s for recovery costs (French Commercial Code, art. L441-10 "
             "and D441-5). No discount for early payment.",
-            rate=f"{company.accomp_late_interest_rate:.2f}",
-            margin=f"{company.accomp_late_rate_margin:g}",
+            rate=formatLang(env, company.accomp_late_interest_rate, digits=2),
+            margin=format_rate(env, company.accomp_late_rate_margin),
             indemnity=format_amount(
                 env, company.accomp_recovery_indemnity, company.currency_id
             ),
@@ -41,10 +42,11 @@ class AccompEngagement(models.Model):
 
     def action_bill_late_fees(self):
         """Bill, on one invoice per programme, the French B2B late-payment fees
-        not billed yet: 40 € per late invoice and interest per day late."""
+        not billed yet: 40 € per late invoice and interest per day late on what
+        was owed that day. Fees on a draft fee invoice are not billed twice; a
+        deleted or cancelled draft frees them again."""
         self._check_manager()
         vals_list = []
-        flags = []
         for engagement in self:
             today = engagement.company_id._accomp_today()
             fee_lines = engagement._prepare_late_fee_lines(today)
@@ -56,19 +58,13 @@ class AccompEngagement(models.Model):
                     )
                 )
             vals_list.append(
-                engagement._prepare_invoice_with_lines(
-                    [vals for vals, _flag in fee_lines], "out_invoice", today
-                )
+                engagement._prepare_invoice_with_lines(fee_lines, "out_invoice", today)
             )
-            flags += [flag for _vals, flag in fee_lines]
-        invoices = self._create_invoices(vals_list)
-        for late_invoice, write_vals in flags:
-            late_invoice.write(write_vals)
-        return self.action_view_invoices(invoices)
+        return self.action_view_invoices(self._create_invoices(vals_list))
 
     def _prepare_late_fee_lines(self, today):
-        """[(invoice line values, (late invoice, values to write on it))] of the
-        late-payment fees due on this programme's invoices up to ``today``."""
+        """Invoice line values of the late-payment fees due on this programme's
+        invoices up to ``today`` and not on a live fee invoice yet."""
         self.ensure_one()
         company = self.company_id
         if not (company.accomp_late_fees and self._is_b2b()):
@@ -82,7 +78,6 @@ class AccompEngagement(models.Model):
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         product = self.env.ref("accomp_billing.product_late_fees")
         rate = company.accomp_late_interest_rate
-        result = []
         billed = self.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice"
             and m.state == "posted"
@@ -90,57 +85,85 @@ class AccompEngagement(models.Model):
             and m.invoice_date_due
             and m.invoice_line_ids.accomp_schedule_line_id  # not the fees themselves
         )
-        days_late = {invoice: invoice._accomp_days_late(today) for invoice in billed}
-        late_invoices = billed.filtered(lambda m: days_late[m] > 0)
-        for invoice in late_invoices.sorted("invoice_date_due"):
-            line_base = {"product_id": product.id, "tax_ids": [Command.clear()]}
-            if not invoice.accomp_indemnity_billed:
-                indemnity = company.currency_id._convert(
-                    company.accomp_recovery_indemnity, self.currency_id, company, today
-                )
+        result = []
+        for invoice in billed.sorted(lambda m: (m.invoice_date_due, m.id)):
+            days_late = invoice._accomp_days_late(today)
+            if days_late <= 0:
+                continue
+            live = invoice._accomp_fee_lines_live()
+            line_base = {
+                "product_id": product.id,
+                "tax_ids": [Command.clear()],
+                "quantity": 1,
+                "accomp_late_invoice_id": invoice.id,
+            }
+            if not any(aml.accomp_fee_type == "indemnity" for aml in live):
                 result.append(
-                    (
-                        {
-                            **line_base,
-                            "name": env._(
-                                "Fixed indemnity for recovery costs, invoice "
-                                "%(invoice)s (French Commercial Code D441-5)",
-                                invoice=invoice.name,
-                            ),
-                            "quantity": 1,
-                            "price_unit": indemnity,
-                        },
-                        (invoice, {"accomp_indemnity_billed": True}),
-                    )
+                    {
+                        **line_base,
+                        "name": env._(
+                            "Fixed indemnity for recovery costs, invoice "
+                            "%(invoice)s (French Commercial Code D441-5)",
+                            invoice=invoice.name,
+                        ),
+                        "price_unit": company.currency_id._convert(
+                            company.accomp_recovery_indemnity,
+                            self.currency_id,
+                            company,
+                            today,
+                        ),
+                        "accomp_fee_type": "indemnity",
+                    }
                 )
-            start = invoice.accomp_interest_billed_until or invoice.invoice_date_due
-            end = fields.Date.add(invoice.invoice_date_due, days=days_late[invoice])
-            base = (
-                invoice.amount_total
-                if invoice.payment_state in ("paid", "in_payment")
-                else invoice.amount_residual
+            start = max(
+                filter(None, live.mapped("accomp_interest_until")),
+                default=invoice.invoice_date_due,
             )
-            days = (end - start).days
-            interest = fr_late_payment.late_interest(
-                base, rate, days, self.currency_id.rounding
+            end = fields.Date.add(invoice.invoice_date_due, days=days_late)
+            interest, segments = fr_late_payment.interest_on_balance(
+                invoice.amount_total,
+                invoice.invoice_date_due,
+                invoice._accomp_settlements(),
+                start,
+                end,
+                rate,
+                self.currency_id.rounding,
             )
             if interest > 0:
                 result.append(
-                    (
-                        {
-                            **line_base,
-                            "name": env._(
-                                "Late interest on invoice %(invoice)s: %(amount)s for "
-                                "%(days)s days at %(rate)s%% a year",
-                                invoice=invoice.name,
-                                amount=format_amount(env, base, self.currency_id),
-                                days=days,
-                                rate=f"{rate:.2f}",
-                            ),
-                            "quantity": 1,
-                            "price_unit": float(interest),
-                        },
-                        (invoice, {"accomp_interest_billed_until": end}),
-                    )
+                    {
+                        **line_base,
+                        "name": self._late_interest_label(
+                            env, invoice, segments, end, rate
+                        ),
+                        "price_unit": float(interest),
+                        "accomp_fee_type": "interest",
+                        "accomp_interest_until": end,
+                    }
                 )
         return result
+
+    def _late_interest_label(self, env, invoice, segments, end, rate):
+        detail = "; ".join(
+            env._(
+                "%(amount)s for %(days)s days",
+                amount=format_amount(env, float(owed), self.currency_id),
+                days=days,
+            )
+            for _day, days, owed in segments
+        )
+        return env._(
+            "Late interest on invoice %(invoice)s from %(start)s to %(end)s at "
+            "%(rate)s %% a year, on the amount owed each day: %(detail)s",
+            invoice=invoice.name,
+            start=format_date(env, segments[0][0]),
+            end=format_date(env, end),
+            rate=format_rate(env, rate),
+            detail=detail,
+        )
+
+
+def format_rate(env, value):
+    """A rate in the user's language: 12,15 in French, 10 for a whole number."""
+    digits = 0 if float(value).is_integer() else 2
+    return formatLang(env, value, digits=digits)

@@ -106,6 +106,7 @@ class AccompEngagement(models.Model):
             "currency_id": self.currency_id.id,
             "invoice_date": invoice_date or company._accomp_today(),
             "invoice_origin": self.name,
+            "fiscal_position_id": self.fiscal_position_id.id,
             "invoice_user_id": (self.user_id or self.env.user).id,
             "invoice_payment_term_id": (
                 partner.with_company(company).property_payment_term_id

@@ -397,14 +397,24 @@ class AccompEngagement(models.Model):
         self.ensure_one()
         if days <= 0:
             raise UserError(self.env._("A pause lasts at least one day."))
-        if self.state not in ("active", "suspended") or self.pause_until:
+        if self.state not in ("active", "suspended"):
             raise UserError(
                 self.env._(
-                    "%(name)s cannot be paused (already paused, or not in progress).",
+                    "%(name)s cannot be paused: it is not in progress.",
                     name=self.display_name,
                 )
             )
         today = self.company_id._accomp_today()
+        if self.pause_until and self.pause_until <= today:
+            self._end_finished_pauses()  # the last pause ended: not cleared yet
+        if self.pause_until:
+            raise UserError(
+                self.env._(
+                    "%(name)s is already paused until %(date)s.",
+                    name=self.display_name,
+                    date=format_date(self.env, self.pause_until),
+                )
+            )
         self._shift_schedule(days, today)
         self.write(
             {"pause_until": fields.Date.add(today, days=days), "pause_days": days}
@@ -417,3 +427,16 @@ class AccompEngagement(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
+
+    @api.model
+    def _end_finished_pauses(self):
+        """Clear the pauses whose last day has passed (the scheduler's daily
+        housekeeping): the programme can be paused again."""
+        domain = [("pause_until", "!=", False)]
+        if self.ids:
+            domain.append(("id", "in", self.ids))
+        finished = self.search(domain).filtered(
+            lambda e: e.pause_until <= e.company_id._accomp_today()
+        )
+        finished.write({"pause_until": False, "pause_days": 0})
+        return finished

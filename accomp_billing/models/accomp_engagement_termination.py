@@ -1,7 +1,7 @@
 """Early termination: the plan (pure arithmetic in ``tools/termination.py``),
 then one final invoice and one pro rata credit note through the invoicing path."""
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
@@ -11,9 +11,24 @@ from ..tools import termination
 class AccompEngagement(models.Model):
     _inherit = "accomp.engagement"
 
+    date_terminated = fields.Date(
+        string="Terminated On",
+        copy=False,
+        readonly=True,
+        help="Day the early termination was recorded; its last day is the end date.",
+    )
+
     def action_terminate(self):
         """Early termination: the wizard shows what it will do before it does it."""
         self._check_manager()
+        self.ensure_one()
+        self._check_can_terminate()
+        return self._open_wizard(
+            "accomp.terminate.wizard",
+            self.env._("Terminate %(name)s", name=self.display_name),
+        )
+
+    def _check_can_terminate(self):
         self.ensure_one()
         if self.state not in ("active", "suspended"):
             raise UserError(
@@ -22,49 +37,49 @@ class AccompEngagement(models.Model):
                     name=self.display_name,
                 )
             )
-        return self._open_wizard(
-            "accomp.terminate.wizard",
-            self.env._("Terminate %(name)s", name=self.display_name),
-        )
+        if self.date_terminated:
+            raise UserError(
+                self.env._(
+                    "%(name)s was already terminated on %(date)s: its last day is "
+                    "%(end)s.",
+                    name=self.display_name,
+                    date=format_date(self.env, self.date_terminated),
+                    end=format_date(self.env, self.date_end),
+                )
+            )
 
     def _termination_plan(self, request_date, fee_type, fee_value):
         """What terminating on ``request_date`` does (pure read, no write): the
-        last day, the events billed now, the ones cancelled, the fee and the pro
-        rata credits for what was invoiced but will not be delivered."""
+        last day, the events billed now, the ones cancelled, the fee and the
+        credits for what was invoiced and will not be delivered
+        (``tools/termination.py``)."""
         self.ensure_one()
         Line = self.env["accomp.schedule.line"]
-        date_end = termination.last_day(
-            request_date,
-            self.notice_days,
-            self.date_end,
-            subscription=(
-                (self.date_start, self.billing_cycle, self.commitment_months)
-                if self.billing_model == "subscription"
-                else None
-            ),
+        terms = termination.Terms(
+            billing_model=self.billing_model,
+            date_start=self.date_start,
+            date_end=self.date_end or None,
+            notice_days=self.notice_days,
+            billing_cycle=self.billing_cycle,
+            commitment_months=self.commitment_months,
+            recurring_amount=self.recurring_amount,
         )
+        last = termination.last_day(terms, request_date, fee_type)
         plan = termination.plan(
-            [
-                termination.Event(
-                    line.id,
-                    line.kind,
-                    line.state,
-                    line.amount,
-                    line.date_due,
-                    line.period_start,
-                    line.period_end,
-                )
-                for line in self.schedule_line_ids
-            ],
-            date_end,
+            [line._termination_event() for line in self.schedule_line_ids],
+            terms,
+            last,
             fee_type,
             fee_value,
             self.currency_id.rounding,
-            (self.date_start, self.date_end),
         )
         return {
             "date_end": plan.date_end,
             "to_bill": Line.browse(plan.to_bill),
+            # {line: amount} billed pro rata (value delivered not paid for yet)
+            "prorated": {
+                Line.browse(key): float(amount) for key, amount in plan.prorated.items()
+            },
             "to_cancel": Line.browse(plan.to_cancel),
             "remaining": float(plan.remaining),
             "fee": float(plan.fee),
@@ -73,13 +88,54 @@ class AccompEngagement(models.Model):
             ],
         }
 
+    def _termination_totals(self, plan):
+        """The plan's figures incl. VAT, as the final invoice and the credit note
+        will show them: billed, cancelled, fee, credited."""
+        self.ensure_one()
+        product = self.product_id or self.env.ref("accomp_billing.product_programme")
+
+        def incl(amount, line=None):
+            if line:
+                quantity, price = line._invoice_price()
+                if line.kind != "extras":
+                    price = amount
+                product_ = line._invoice_product()
+            else:
+                quantity, price, product_ = 1.0, amount, product
+            return self.env["account.tax"]._accomp_price_amounts(
+                price,
+                quantity,
+                product_,
+                self.company_id,
+                self.currency_id,
+                self.fiscal_position_id,
+                self.partner_id,
+            )[1]
+
+        return {
+            "billed": sum(
+                incl(plan["prorated"].get(line, line.amount), line)
+                for line in plan["to_bill"]
+            )
+            + incl(plan["fee"]),
+            "cancelled": incl(plan["remaining"]),
+            "fee": incl(plan["fee"]),
+            "credited": sum(incl(amount, line) for line, amount in plan["credits"]),
+        }
+
     def _terminate(self, plan):
         """Apply a termination plan in one step: cancel, bill what is due and the
         fee on one final invoice, credit what will not be delivered."""
         self.ensure_one()
+        self._check_manager()
+        self.lock_for_update()  # two terminations at once: the second waits, then fails
+        self.invalidate_recordset(["date_terminated"])
+        self._check_can_terminate()
         Line = self.env["accomp.schedule.line"]
         today = self.company_id._accomp_today()
         plan["to_cancel"].state = "cancelled"
+        for line, amount in plan["prorated"].items():
+            line.amount = amount
         to_bill = plan["to_bill"]
         if plan["fee"] > 0:
             to_bill |= Line.create(
@@ -104,7 +160,9 @@ class AccompEngagement(models.Model):
         final = moves.filtered(lambda m: m.move_type == "out_invoice")
         refund = moves - final
         self._reconcile_credit(refund)
-        self.with_context(accomp_allow_frozen_write=True).date_end = plan["date_end"]
+        self.with_context(accomp_allow_frozen_write=True).write(
+            {"date_end": plan["date_end"], "date_terminated": today}
+        )
         self.message_post(
             body=self.env._(
                 "Programme terminated: last day %(date)s, %(cancelled)s cancelled, "
@@ -142,9 +200,12 @@ class AccompEngagement(models.Model):
         return vals
 
     def _prepare_credit_line_values(self, env, product, line, amount, plan):
-        """The credit note's line for the undelivered part of ``line`` (hook)."""
+        """The credit note's line for the undelivered part of ``line`` (hook):
+        linked to the event and attempt it credits."""
         return {
-            "product_id": product.id,
+            "product_id": (line._invoice_product() or product).id,
+            "accomp_credited_line_id": line.id,
+            "accomp_attempt": line.attempt,
             "name": env._(
                 "Pro rata credit, not delivered after %(date)s: %(label)s",
                 date=format_date(env, plan["date_end"]),

@@ -171,6 +171,7 @@ class AccompEngagement(models.Model):
         price when set, else the product's sales price."""
         if allowance and allowance.price_unit:
             return allowance.price_unit
+        product = product.with_company(self.company_id)  # its price in this company
         return product.currency_id._convert(
             product.lst_price,
             self.currency_id,

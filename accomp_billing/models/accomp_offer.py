@@ -33,6 +33,18 @@ class AccompOffer(models.Model):
         "accomp.offer.allowance", "offer_id", string="Included sessions", copy=True
     )
     engagement_count = fields.Integer(compute="_compute_engagement_count")
+    price_untaxed = fields.Monetary(
+        string="Price excl. VAT",
+        compute="_compute_price_taxes",
+        help="The price (per period for a subscription) without VAT, from the "
+        "invoiced product's taxes.",
+    )
+    price_included = fields.Monetary(
+        string="Price incl. VAT",
+        compute="_compute_price_taxes",
+        help="The price (per period for a subscription) with VAT, from the "
+        "invoiced product's taxes.",
+    )
 
     # ------------------------------------------------------------------
     # Compute
@@ -45,6 +57,30 @@ class AccompOffer(models.Model):
         )
         for offer in self:
             offer.engagement_count = counts.get(offer, 0)
+
+    @api.depends(
+        "amount_total", "recurring_amount", "billing_model", "product_id", "currency_id"
+    )
+    def _compute_price_taxes(self):
+        default_product = self.env.ref(
+            "accomp_billing.product_programme", raise_if_not_found=False
+        )
+        for offer in self:
+            price = (
+                offer.recurring_amount
+                if offer.billing_model == "subscription"
+                else offer.amount_total
+            )
+            company = offer.company_id or self.env.company
+            offer.price_untaxed, offer.price_included = self.env[
+                "account.tax"
+            ]._accomp_price_amounts(
+                price,
+                1.0,
+                offer.product_id or default_product,
+                company,
+                offer.currency_id or company.currency_id,
+            )
 
     # ------------------------------------------------------------------
     # Constraints

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
+from ..tools import planning, termination
+
 _logger = logging.getLogger(__name__)
 
 LINE_KINDS = [
@@ -21,6 +23,7 @@ LINE_STATES = [
     ("planned", "Planned"),
     ("invoiced", "Invoiced"),
     ("paid", "Paid"),
+    ("credited", "Credited"),
     ("cancelled", "Cancelled"),
 ]
 INVOICE_BATCH_SIZE = 50
@@ -85,12 +88,26 @@ class AccompScheduleLine(models.Model):
         string="Invoice Lines",
         readonly=True,
     )
+    credit_line_ids = fields.One2many(
+        "account.move.line",
+        "accomp_credited_line_id",
+        string="Credit Note Lines",
+        readonly=True,
+    )
+    attempt = fields.Integer(
+        default=1,
+        copy=False,
+        readonly=True,
+        help="Invoicing attempt: “Bill again” after a credit note starts a new one, "
+        "invoiced exactly once like the first.",
+    )
     invoice_id = fields.Many2one(
         "account.move",
         string="Invoice",
         compute="_compute_invoice_id",
         store=True,
         index="btree_not_null",
+        help="The live invoice of the current attempt.",
     )
     invoice_payment_state = fields.Selection(related="invoice_id.payment_state")
     state = fields.Selection(
@@ -101,6 +118,29 @@ class AccompScheduleLine(models.Model):
         index=True,
         default="planned",
         required=True,
+        help="Credited: its invoice is fully reversed by credit notes; it is neither "
+        "invoiced nor paid until billed again or waived.",
+    )
+    amount_untaxed = fields.Monetary(
+        string="Untaxed",
+        compute="_compute_tax_amounts",
+        store=True,
+        help="Excl. VAT: from its invoice once invoiced, else from the product's "
+        "taxes and the client's fiscal position.",
+    )
+    amount_tax = fields.Monetary(string="Taxes", compute="_compute_tax_amounts", store=True)
+    amount_total = fields.Monetary(
+        string="Total",
+        compute="_compute_tax_amounts",
+        store=True,
+        help="Incl. VAT: from its invoice once invoiced, else from the product's "
+        "taxes and the client's fiscal position.",
+    )
+    amount_credited = fields.Monetary(
+        string="Credited",
+        compute="_compute_tax_amounts",
+        store=True,
+        help="Incl. VAT: posted credit notes of the current invoice.",
     )
 
     _amount_positive = models.Constraint(
@@ -118,24 +158,123 @@ class AccompScheduleLine(models.Model):
                 line.kind, line.part_index, line.part_count, line._subject()
             )
 
-    @api.depends("invoice_line_ids.parent_state", "invoice_line_ids.move_id")
+    @api.depends(
+        "attempt",
+        "invoice_line_ids.parent_state",
+        "invoice_line_ids.move_id",
+        "invoice_line_ids.accomp_attempt",
+    )
     def _compute_invoice_id(self):
         for line in self:
-            line.invoice_id = line.invoice_line_ids.filtered(
-                lambda aml: aml.parent_state != "cancel"
-            ).move_id[:1]
+            line.invoice_id = line._current_invoice_line().move_id
 
-    @api.depends("invoice_id.payment_state", "invoice_id.state")
+    @api.depends(
+        "invoice_id.payment_state",
+        "invoice_id.state",
+        "credit_line_ids.parent_state",
+        "credit_line_ids.price_total",
+    )
     def _compute_state(self):
         for line in self:
             if line.state == "cancelled":
                 continue
-            if not line.invoice_id:
+            invoice = line.invoice_id
+            if not invoice:
                 line.state = "planned"
-            elif line.invoice_id.payment_state in ("paid", "in_payment"):
+            elif invoice.state == "posted" and line._is_fully_credited():
+                line.state = "credited"
+            elif invoice.payment_state in ("paid", "in_payment"):
                 line.state = "paid"
             else:
                 line.state = "invoiced"
+
+    @api.depends(
+        "amount",
+        "quantity",
+        "price_unit",
+        "kind",
+        "product_id",
+        "attempt",
+        "engagement_id.product_id",
+        "engagement_id.partner_id",
+        "engagement_id.fiscal_position_id",
+        "invoice_line_ids.price_subtotal",
+        "invoice_line_ids.price_total",
+        "invoice_line_ids.parent_state",
+        "credit_line_ids.price_total",
+        "credit_line_ids.parent_state",
+    )
+    def _compute_tax_amounts(self):
+        for line in self:
+            invoice_line = line._current_invoice_line()
+            if invoice_line:
+                untaxed = invoice_line.price_subtotal
+                total = invoice_line.price_total
+            else:
+                untaxed, total = line._projected_amounts()
+            line.amount_untaxed = untaxed
+            line.amount_total = total
+            line.amount_tax = total - untaxed
+            line.amount_credited = sum(line._current_credit_lines().mapped("price_total"))
+
+    def _current_invoice_line(self):
+        """The live (not cancelled) invoice line of the current attempt."""
+        self.ensure_one()
+        return self.invoice_line_ids.filtered(
+            lambda aml: aml.parent_state != "cancel"
+            and (aml.accomp_attempt or 1) == self.attempt
+        )[:1]
+
+    def _current_credit_lines(self):
+        """Posted credit note lines crediting the current attempt."""
+        self.ensure_one()
+        return self.credit_line_ids.filtered(
+            lambda aml: aml.parent_state == "posted"
+            and (aml.accomp_attempt or 1) == self.attempt
+        )
+
+    def _is_fully_credited(self):
+        self.ensure_one()
+        invoice_line = self._current_invoice_line()
+        credited = sum(self._current_credit_lines().mapped("price_total"))
+        return bool(invoice_line) and (
+            self.currency_id.compare_amounts(credited, invoice_line.price_total) >= 0
+        )
+
+    def _invoice_product(self):
+        """The product the event is invoiced with: the session type of extras,
+        else the programme's invoiced product (the generic one by default)."""
+        self.ensure_one()
+        if self.kind == "extras":
+            return self.product_id
+        return self.engagement_id.product_id or self.env.ref(
+            "accomp_billing.product_programme", raise_if_not_found=False
+        )
+
+    def _invoice_price(self):
+        """(quantity, unit price) of the event's invoice line."""
+        self.ensure_one()
+        if self.kind == "extras":
+            return self.quantity, self.price_unit
+        return 1.0, self.amount
+
+    def _projected_amounts(self):
+        """(untaxed, total) the event's invoice line will have: the product's
+        taxes mapped by the client's fiscal position decide whether its amount is
+        untaxed or tax-included, exactly as on the invoice."""
+        self.ensure_one()
+        engagement = self.engagement_id
+        quantity, price_unit = self._invoice_price()
+        company = engagement.company_id or self.env.company
+        return self.env["account.tax"]._accomp_price_amounts(
+            price_unit,
+            quantity,
+            self._invoice_product(),
+            company,
+            engagement.currency_id or company.currency_id,
+            engagement.fiscal_position_id,
+            engagement.partner_id,
+        )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -143,6 +282,7 @@ class AccompScheduleLine(models.Model):
     def write(self, vals):
         protected = {
             "amount",
+            "attempt",
             "engagement_id",
             "kind",
             "period_start",
@@ -151,7 +291,9 @@ class AccompScheduleLine(models.Model):
             "quantity",
             "price_unit",
         }
-        if protected.intersection(vals) and self.filtered("invoice_id"):
+        if protected.intersection(vals) and self.filtered(
+            lambda line: line.invoice_id and line.state != "credited"
+        ):
             raise UserError(
                 self.env._(
                     "An invoiced billing event cannot change; issue a credit note "
@@ -405,14 +547,8 @@ class AccompScheduleLine(models.Model):
         """Values of the invoice line billing this event (extension hook: return
         an empty dictionary to leave the event off the invoice)."""
         self.ensure_one()
-        if self.kind == "extras":
-            product = self.product_id
-            quantity, price_unit = self.quantity, self.price_unit
-        else:
-            product = self.engagement_id.product_id or self.env.ref(
-                "accomp_billing.product_programme", raise_if_not_found=False
-            )
-            quantity, price_unit = 1, self.amount
+        product = self._invoice_product()
+        quantity, price_unit = self._invoice_price()
         return {
             "display_type": "product",
             "product_id": product.id if product else False,
@@ -420,18 +556,73 @@ class AccompScheduleLine(models.Model):
             "quantity": quantity,
             "price_unit": price_unit,
             "accomp_schedule_line_id": self.id,
+            "accomp_attempt": self.attempt,
         }
 
-    def _amount_paid(self):
-        """Share of this line's amount that its invoice's payments cover."""
+    def _termination_event(self):
+        """This event as termination arithmetic sees it: invoiced events count
+        what they still bill after partial credit notes, in the schedule's terms."""
         self.ensure_one()
-        invoice = self.invoice_id
-        if not invoice or invoice.state != "posted" or not invoice.amount_total:
-            return 0.0
-        if invoice.payment_state in ("paid", "in_payment"):
-            return self.amount
-        paid_ratio = 1 - invoice.amount_residual / invoice.amount_total
-        return self.currency_id.round(self.amount * paid_ratio)
+        amount = self.amount
+        if self.state in ("invoiced", "paid") and self.amount_total:
+            credited = sum(self._current_credit_lines().mapped("price_total"))
+            amount = self.currency_id.round(
+                self.amount * (1 - credited / self.amount_total)
+            )
+        return termination.Event(
+            key=self.id,
+            kind=self.kind,
+            state=self.state,
+            amount=planning.to_decimal(amount),
+            date_due=self.date_due or None,
+            period_start=self.period_start or None,
+            period_end=self.period_end or None,
+            milestone_done=self.milestone_id.state == "done",
+        )
+
+    # ------------------------------------------------------------------
+    # Credited events
+    # ------------------------------------------------------------------
+    def action_bill_again(self):
+        """A credited event is billed again: a new attempt, invoiced by the next
+        run exactly once, like the first (the unique index covers attempts)."""
+        self._check_credited()
+        for line in self:
+            line.write({"attempt": line.attempt + 1, "state": "planned"})
+            line.engagement_id.message_post(
+                body=self.env._(
+                    "%(event)s was credited: it will be billed again.", event=line.name
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_waive(self):
+        """A credited event is waived: it is no longer owed."""
+        self._check_credited()
+        for line in self:
+            line.state = "cancelled"
+            line.engagement_id.message_post(
+                body=self.env._(
+                    "%(event)s was credited and is waived: it is no longer owed.",
+                    event=line.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _check_credited(self):
+        self.engagement_id._check_manager()
+        for line in self:
+            if line.state != "credited":
+                raise UserError(
+                    self.env._(
+                        "%(event)s is not credited: only a billing event whose "
+                        "invoice was fully reversed by credit notes can be billed "
+                        "again or waived.",
+                        event=line.name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Scheduled action
@@ -439,4 +630,6 @@ class AccompScheduleLine(models.Model):
     @api.model
     def _cron_invoice_due_lines(self):
         self._invoice_due_lines()
-        self.env["accomp.engagement"]._close_finished_programmes()
+        Engagement = self.env["accomp.engagement"]
+        Engagement._close_finished_programmes()
+        Engagement._end_finished_pauses()

@@ -33,6 +33,63 @@ class AccountMove(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Amounts in the invoice's own terms
+    # ------------------------------------------------------------------
+    def _accomp_amount_credited(self):
+        """Part of this posted invoice settled by credit notes (incl. VAT, in the
+        invoice's currency): credited, not paid."""
+        self.ensure_one()
+        receivable = self.line_ids.filtered(
+            lambda aml: aml.account_type == "asset_receivable"
+        )
+        return sum(
+            partial.debit_amount_currency
+            for partial in receivable.matched_credit_ids
+            if partial.credit_move_id.move_id.move_type == "out_refund"
+        )
+
+    def _accomp_amount_paid(self):
+        """Money received for this posted invoice (incl. VAT, in its currency):
+        what is settled, less what credit notes settled. For a credit note, the
+        money paid back to the client."""
+        self.ensure_one()
+        if self.state != "posted":
+            return 0.0
+        if self.payment_state in ("paid", "in_payment"):
+            settled = self.amount_total
+        else:
+            settled = self.amount_total - self.amount_residual
+        if self.move_type == "out_refund":
+            reconciled_with_invoices = sum(
+                partial.credit_amount_currency
+                for partial in self.line_ids.matched_debit_ids
+                if partial.debit_move_id.move_id.move_type == "out_invoice"
+            )
+            return max(settled - reconciled_with_invoices, 0.0)
+        return max(settled - self._accomp_amount_credited(), 0.0)
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """A credit note made from a programme invoice (Odoo's "Credit note"
+        button) credits its billing events: each reversed line is linked to the
+        event and attempt of the line it reverses."""
+        reverse_moves = super()._reverse_moves(default_values_list, cancel)
+        for move, reverse in zip(self, reverse_moves, strict=False):
+            billed = move.invoice_line_ids.filtered("accomp_schedule_line_id")
+            if not billed or move.move_type != "out_invoice":
+                continue
+            for line, reverse_line in zip(
+                move.invoice_line_ids, reverse.invoice_line_ids, strict=False
+            ):
+                if line.accomp_schedule_line_id:
+                    reverse_line.write(
+                        {
+                            "accomp_credited_line_id": line.accomp_schedule_line_id.id,
+                            "accomp_attempt": line.accomp_attempt or 1,
+                        }
+                    )
+        return reverse_moves
+
+    # ------------------------------------------------------------------
     # Domains
     # ------------------------------------------------------------------
     @api.model
@@ -77,9 +134,16 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def _accomp_charge_transactions(self):
         self.ensure_one()
-        prefix = DEBIT_REFERENCE % (self.name, "")
+        return self._accomp_debit_transactions()
+
+    def _accomp_debit_transactions(self):
+        """The automatic debits (one per attempt) of these invoices."""
         return self.sudo().transaction_ids.filtered(
-            lambda tx: tx.reference.startswith(prefix)
+            lambda tx: any(
+                tx.reference.startswith(DEBIT_REFERENCE % (move.name, ""))
+                for move in self
+                if move in tx.invoice_ids
+            )
         )
 
     @api.model

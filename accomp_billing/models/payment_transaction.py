@@ -18,4 +18,6 @@ class PaymentTransaction(models.Model):
             engagements.filtered("payment_exception").write(
                 {"payment_exception": False}
             )
+            if tx.state == "done":
+                engagements._clear_failure("collection")
         return res

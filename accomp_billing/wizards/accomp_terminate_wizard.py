@@ -36,12 +36,16 @@ class AccompTerminateWizard(models.TransientModel):
         string="Fixed Fee", compute="_compute_fee_terms", store=True, readonly=False
     )
     date_end = fields.Date(string="Last Day", compute="_compute_plan")
-    amount_billed = fields.Monetary(string="Final Invoice", compute="_compute_plan")
-    amount_cancelled = fields.Monetary(
-        string="Cancelled (remaining commitment)", compute="_compute_plan"
+    amount_billed = fields.Monetary(
+        string="Final Invoice (incl. VAT)", compute="_compute_plan"
     )
-    amount_fee = fields.Monetary(string="Fee", compute="_compute_plan")
-    amount_credited = fields.Monetary(string="Credit Note", compute="_compute_plan")
+    amount_cancelled = fields.Monetary(
+        string="Cancelled (remaining commitment, incl. VAT)", compute="_compute_plan"
+    )
+    amount_fee = fields.Monetary(string="Fee (incl. VAT)", compute="_compute_plan")
+    amount_credited = fields.Monetary(
+        string="Credit Note (incl. VAT)", compute="_compute_plan"
+    )
     summary = fields.Html(compute="_compute_plan", sanitize=False)
 
     @api.depends("engagement_id")
@@ -81,11 +85,12 @@ class AccompTerminateWizard(models.TransientModel):
                 )
                 continue
             plan = wizard._plan()
+            totals = wizard.engagement_id._termination_totals(plan)
             wizard.date_end = plan["date_end"]
-            wizard.amount_billed = sum(plan["to_bill"].mapped("amount")) + plan["fee"]
-            wizard.amount_cancelled = plan["remaining"]
-            wizard.amount_fee = plan["fee"]
-            wizard.amount_credited = sum(amount for _line, amount in plan["credits"])
+            wizard.amount_billed = totals["billed"]
+            wizard.amount_cancelled = totals["cancelled"]
+            wizard.amount_fee = totals["fee"]
+            wizard.amount_credited = totals["credited"]
             wizard.summary = wizard._summary(plan)
 
     def _summary(self, plan):
@@ -93,7 +98,13 @@ class AccompTerminateWizard(models.TransientModel):
             return format_amount(self.env, value, self.currency_id)
 
         rows = [
-            (line.name, self.env._("billed now"), amount(line.amount))
+            (
+                line.name,
+                self.env._("billed now, pro rata")
+                if line in plan["prorated"]
+                else self.env._("billed now"),
+                amount(plan["prorated"].get(line, line.amount)),
+            )
             for line in plan["to_bill"]
         ]
         rows += [
