@@ -27,7 +27,9 @@ class TestAccess(AccompCase):
         with self.assertRaises(AccessError):
             self.other_engagement.with_user(self.coach).read(["partner_id"])
         coach_view = self.engagement.with_user(self.coach)
-        self.assertEqual((coach_view.amount_untaxed, coach_view.amount_total), (3000, 3600))
+        self.assertEqual(
+            (coach_view.amount_untaxed, coach_view.amount_total), (3000, 3600)
+        )
 
     def test_coach_cannot_change_prices_schedule_or_invoice(self):
         engagement = self.engagement.with_user(self.coach)

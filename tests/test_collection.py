@@ -71,9 +71,12 @@ class TestAutomaticDebit(CollectionCase):
         self.assertEqual(engagement.schedule_line_ids.mapped("state"), ["paid"] * 3)
         self.assertEqual(engagement.amount_paid, 1440)  # incl. VAT, like the debits
         self.assertEqual(
-            sum(self.env["payment.transaction"].sudo().search(
-                [("partner_id", "=", self.client.id)]
-            ).mapped("amount")),
+            sum(
+                self.env["payment.transaction"]
+                .sudo()
+                .search([("partner_id", "=", self.client.id)])
+                .mapped("amount")
+            ),
             1440,
         )
         self.assertFalse(engagement.payment_exception)

@@ -76,9 +76,7 @@ class TestVat(FiguresCase):
                 }
             ],
         )
-        self.assertEqual(
-            engagement.schedule_line_ids.mapped("amount_total"), [600] * 6
-        )
+        self.assertEqual(engagement.schedule_line_ids.mapped("amount_total"), [600] * 6)
         first, second, third = self.invoice_due(date(2026, 3, 31)).sorted("id")
         self.assertEqual(first.amount_total, 600)
         self.pay(first)
@@ -152,7 +150,9 @@ class TestVat(FiguresCase):
         engagement = self.make_engagement(
             self.make_offer(product_id=self.product_untaxed.id)
         )
-        self.assertEqual((engagement.amount_untaxed, engagement.amount_total), (3000, 3000))
+        self.assertEqual(
+            (engagement.amount_untaxed, engagement.amount_total), (3000, 3000)
+        )
 
     def test_offer_shows_its_price_excluding_and_including_vat(self):
         offer = self.make_offer()
@@ -187,7 +187,9 @@ class TestCreditNotes(FiguresCase):
                 }
             ],
         )
-        self.assertEqual(credit_note.invoice_line_ids.accomp_credited_line_id, self.line)
+        self.assertEqual(
+            credit_note.invoice_line_ids.accomp_credited_line_id, self.line
+        )
         self.assertFiguresMatchInvoices(self.engagement)
 
     def test_a_partial_credit_note_reduces_what_the_event_counts_as_invoiced(self):

@@ -177,4 +177,3 @@ class TestPause(AccompCase):
         with freeze_time("2026-03-05 09:00:00"):
             engagement._pause(5)
         self.assertEqual(engagement.pause_until, date(2026, 3, 10))
-

@@ -296,21 +296,34 @@ class TestUsage(AccompCase):
 @freeze_time("2026-06-15 10:00:00")
 class TestExtrasInAnotherCompany(AccompCase):
     def test_extras_are_priced_in_the_engagements_company_and_currency(self):
-        """The scheduler (or a user) works in company A; the engagement belongs
-        to company B, which invoices in EUR: its extras cost the product's 150 in
-        B's currency, not 150 of A's currency converted."""
-        eur = self.setup_other_currency("EUR")  # 1 A-currency = 2 EUR
+        """The scheduler (or a user) works in company A (USD, 1 USD = 2 EUR); the
+        engagement belongs to company B, which invoices in EUR with its own rate
+        (1 USD = 4 EUR): the product's 150 USD list price is converted at B's
+        rate, on B's day."""
+        eur = self.setup_other_currency("EUR")
         other = self.setup_other_company(name="Cabinet Lyon", currency_id=eur.id)
         company_b = other["company"]
+        usd = self.company.currency_id
+        self.env["res.currency.rate"].create(
+            {
+                "name": date(2026, 1, 1),
+                "currency_id": usd.id,
+                "company_id": company_b.id,
+                "rate": 0.25,  # 1 EUR = 0.25 USD in company B
+            }
+        )
         self.env.user.company_ids |= company_b
         session = self.env["product.product"].create(
             {"name": "Séance", "type": "service", "list_price": 150, "taxes_id": []}
         )
+        self.assertEqual(session.currency_id, usd)
         offer = self.make_offer(
             company_id=company_b.id,
             currency_id=eur.id,
             product_id=False,
-            allowance_ids=[Command.create({"product_id": session.id, "included_qty": 0})],
+            allowance_ids=[
+                Command.create({"product_id": session.id, "included_qty": 0})
+            ],
         )
         engagement = self.make_engagement(offer, company_id=company_b.id)
         self.assertEqual(self.env.company, self.company)  # working from company A
@@ -322,4 +335,4 @@ class TestExtrasInAnotherCompany(AccompCase):
             }
         )
         self.assertEqual(usage.billable_qty, 1)
-        self.assertEqual(usage.price_unit, 150)
+        self.assertEqual(usage.price_unit, 600)

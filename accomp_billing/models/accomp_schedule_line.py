@@ -128,7 +128,9 @@ class AccompScheduleLine(models.Model):
         help="Excl. VAT: from its invoice once invoiced, else from the product's "
         "taxes and the client's fiscal position.",
     )
-    amount_tax = fields.Monetary(string="Taxes", compute="_compute_tax_amounts", store=True)
+    amount_tax = fields.Monetary(
+        string="Taxes", compute="_compute_tax_amounts", store=True
+    )
     amount_total = fields.Monetary(
         string="Total",
         compute="_compute_tax_amounts",
@@ -215,7 +217,9 @@ class AccompScheduleLine(models.Model):
             line.amount_untaxed = untaxed
             line.amount_total = total
             line.amount_tax = total - untaxed
-            line.amount_credited = sum(line._current_credit_lines().mapped("price_total"))
+            line.amount_credited = sum(
+                line._current_credit_lines().mapped("price_total")
+            )
 
     def _current_invoice_line(self):
         """The live (not cancelled) invoice line of the current attempt."""

@@ -203,7 +203,9 @@ def plan(events, terms, last, fee_type, fee_value, rounding):
         ):
             if excess <= 0:
                 break
-            credit = min(excess, result.prorated.get(event.key, to_decimal(event.amount)))
+            credit = min(
+                excess, result.prorated.get(event.key, to_decimal(event.amount))
+            )
             result.credits.append((event.key, credit))
             excess -= credit
     elif terms.billing_model == "milestones":
