@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date
 
 from odoo.fields import Command
@@ -59,6 +60,21 @@ class AccompCase(AccountTestInvoicingCommon):
         cls.accountant = new_test_user(
             cls.env, login="accountant_eve", groups="account.group_account_invoice"
         )
+
+    def assertRaisesRegex(self, expected_exception, expected_regex, *args, **kwargs):
+        """Like Odoo's ``assertRaises``: the failed call is rolled back (to a
+        savepoint), as the request that made it would be."""
+        if args or kwargs:
+            return super().assertRaisesRegex(
+                expected_exception, expected_regex, *args, **kwargs
+            )
+        return self._assert_raises_regex_rolled_back(expected_exception, expected_regex)
+
+    @contextmanager
+    def _assert_raises_regex_rolled_back(self, expected_exception, expected_regex):
+        with self.assertRaises(expected_exception) as context:
+            yield context
+        self.assertRegex(str(context.exception), expected_regex)
 
     @classmethod
     def make_offer(cls, **vals):

@@ -232,7 +232,8 @@ class TestCreditNotes(FiguresCase):
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            self.env["account.move"].create(vals)
+            # past the invoicing path's own gate: the database still refuses
+            self.env["account.move"].with_context(accomp_invoicing=True).create(vals)
         self.assertRecordValues(
             self.engagement,
             [{"amount_invoiced": 1200, "amount_total": 1200, "amount_paid": 0}],

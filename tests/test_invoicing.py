@@ -301,7 +301,8 @@ class TestInvoicing(AccompCase):
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            self.env["account.move"].create(vals)
+            # past the invoicing path's own gate: the database still refuses
+            self.env["account.move"].with_context(accomp_invoicing=True).create(vals)
         self.assertEqual(len(self.engagement_invoices(engagement)), 1)
 
     def test_crash_mid_batch_then_rerun(self):

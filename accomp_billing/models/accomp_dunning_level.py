@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_amount, format_date
 
 
@@ -47,6 +48,24 @@ class AccompDunningLevel(models.Model):
         "CHECK (delay_days >= 0)", "A dunning level cannot fire before the due date."
     )
 
+    @api.constrains("delay_days")
+    def _check_delay_days(self):
+        for level in self:
+            level._check_delay_value(level.delay_days)
+
+    @api.model
+    def _check_delay_value(self, delay_days):
+        if delay_days is not None and delay_days < 0:
+            raise ValidationError(
+                self.env._("A dunning level cannot fire before the due date.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_delay_value(vals.get("delay_days"))
+        return super().create(vals_list)
+
     def _execute(self, invoice, today):
         """Fire this level for ``invoice`` once: recorded first (a unique index
         refuses a second time), then e-mail, activity, suspension. The payment
@@ -80,7 +99,7 @@ class AccompDunningLevel(models.Model):
                 ).id,
             )
         if self.suspend_engagement and engagement.state == "active":
-            engagement.write({"state": "suspended", "dunning_suspended": True})
+            engagement._write_state("suspended", dunning_suspended=True)
         engagement.message_post(
             body=self.env._(
                 "Dunning “%(level)s” for %(invoice)s, due on %(date)s.",

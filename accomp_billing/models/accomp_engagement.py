@@ -12,7 +12,7 @@ amounts, CRUD, lifecycle actions and rights; the other concerns live in
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from .accomp_terms_mixin import TERM_FIELDS
 
@@ -45,6 +45,8 @@ FROZEN_FIELDS = {
 # What a coach may change on the engagements they follow: log sessions (usage)
 # and mark milestones done. Everything else is the billing manager's.
 COACH_WRITABLE_FIELDS = {"usage_ids", "milestone_ids"}
+# Written only by the lifecycle actions (_write_state), never directly.
+STATE_FIELDS = {"state", "dunning_suspended"}
 
 
 class AccompEngagement(models.Model):
@@ -301,6 +303,28 @@ class AccompEngagement(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+    @api.constrains("date_start", "date_end")
+    def _check_date_order(self):
+        for engagement in self:
+            engagement._check_dates(engagement.date_start, engagement.date_end)
+
+    @api.model
+    def _check_dates(self, date_start, date_end):
+        """The last day is not before the first (the database checks it too)."""
+        if (
+            date_start
+            and date_end
+            and fields.Date.to_date(date_end) < fields.Date.to_date(date_start)
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The end date of a programme (%(end)s) cannot be before its start "
+                    "date (%(start)s).",
+                    end=format_date(self.env, date_end),
+                    start=format_date(self.env, date_start),
+                )
+            )
+
     @api.constrains("currency_id", "offer_id")
     def _check_currency(self):
         for engagement in self:
@@ -327,6 +351,16 @@ class AccompEngagement(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("state", "draft") != "draft" and not self.env.context.get(
+                "accomp_state_change"
+            ):
+                raise UserError(
+                    self.env._(
+                        "A programme is created as a draft and confirmed with "
+                        "“Confirm”, which builds its billing schedule."
+                    )
+                )
+            self._check_dates(vals.get("date_start"), vals.get("date_end"))
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"]
@@ -340,6 +374,15 @@ class AccompEngagement(models.Model):
 
     def write(self, vals):
         self._check_coach_write(vals)
+        if STATE_FIELDS.intersection(vals) and not self.env.context.get(
+            "accomp_state_change"
+        ):
+            raise UserError(
+                self.env._(
+                    "The status of a programme changes only through its actions "
+                    "(Confirm, Suspend, Resume, Terminate, Cancel)."
+                )
+            )
         frozen = FROZEN_FIELDS.intersection(vals)
         if frozen and not self.env.context.get("accomp_allow_frozen_write"):
             self.check_access("write")  # a coach is told they may not, not why
@@ -399,9 +442,18 @@ class AccompEngagement(models.Model):
                 )
             engagement._check_can_confirm()
         for engagement in self:
+            engagement.lock_for_update()  # two confirmations at once: one plans
+            if engagement.schedule_line_ids or engagement.allowance_ids:
+                raise UserError(
+                    self.env._(
+                        "%(name)s already has its billing schedule: a programme is "
+                        "planned once.",
+                        name=engagement.display_name,
+                    )
+                )
             lines = engagement._create_schedule()
             engagement._create_allowances()
-            engagement.state = "active"
+            engagement._write_state("active")
             engagement.message_post(
                 body=self.env._(
                     "Programme confirmed: %(count)s billing events for %(amount)s.",
@@ -423,7 +475,7 @@ class AccompEngagement(models.Model):
                         name=engagement.display_name,
                     )
                 )
-        self.state = "suspended"
+        self._write_state("suspended")
 
     def action_resume(self):
         self._check_manager()
@@ -435,7 +487,7 @@ class AccompEngagement(models.Model):
                         name=engagement.display_name,
                     )
                 )
-        self.state = "active"
+        self._write_state("active", dunning_suspended=False)
         self._close_finished()
 
     def action_cancel(self):
@@ -471,9 +523,15 @@ class AccompEngagement(models.Model):
         drafts = self.invoice_ids.filtered(lambda m: m.state == "draft")
         drafts.button_cancel()
         unpaid = self.schedule_line_ids.filtered(lambda line: line.state != "paid")
-        unpaid.state = "cancelled"
-        self.state = "cancelled"
+        unpaid._write_state("cancelled")
+        self._write_state("cancelled")
         return True
+
+    def _write_state(self, state, **vals):
+        """The one way the lifecycle actions change a programme's status."""
+        return self.with_context(accomp_state_change=True).write(
+            {"state": state, **vals}
+        )
 
     def _open_wizard(self, model, title):
         self.ensure_one()
@@ -500,6 +558,7 @@ class AccompEngagement(models.Model):
             )
         self._check_terms()
         self._check_currency()
+        self.offer_id._check_currency_active()
         if self.billing_model == "milestones":
             if not self.offer_id.milestone_template_ids:
                 raise UserError(
@@ -556,7 +615,7 @@ class AccompEngagement(models.Model):
             lambda e: e.state == "active"
             and e._is_completed(e.company_id._accomp_today())
         )
-        finished.state = "done"
+        finished._write_state("done")
         return finished
 
     @api.model

@@ -2,6 +2,7 @@
 invoices, and how the scheduled actions report a failure on a programme."""
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from .mail_activity import FAILURE_KINDS
@@ -38,6 +39,27 @@ class AccompEngagement(models.Model):
     is_overdue = fields.Boolean(
         compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue"
     )
+
+    @api.constrains("payment_token_id", "partner_id", "company_id")
+    def _check_payment_token(self):
+        """Only the client's own saved payment method, in the programme's company,
+        is ever charged for it."""
+        for engagement in self.filtered("payment_token_id"):
+            token = engagement.sudo().payment_token_id
+            if (
+                token.partner_id.commercial_partner_id
+                != engagement.partner_id.commercial_partner_id
+                or token.company_id != engagement.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the payment method %(token)s belongs to another "
+                        "client or company; only %(client)s's own can be charged.",
+                        name=engagement.display_name,
+                        token=token.display_name,
+                        client=engagement.partner_id.commercial_partner_id.name,
+                    )
+                )
 
     @api.depends("invoice_ids.payment_state", "invoice_ids.invoice_date_due")
     def _compute_is_overdue(self):

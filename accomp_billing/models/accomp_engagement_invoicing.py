@@ -149,9 +149,10 @@ class AccompEngagement(models.Model):
         for (company_id, move_type), group in groups.items():
             moves |= (
                 Move.with_company(company_id)
-                .with_context(default_move_type=move_type)
+                .with_context(default_move_type=move_type, accomp_invoicing=True)
                 .create(group)
             )
+        moves = moves.with_env(self.env)
         self._post_invoices(moves)
         return moves
 

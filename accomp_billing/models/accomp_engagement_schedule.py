@@ -12,6 +12,8 @@ from odoo.tools import format_amount, format_date
 from ..tools import planning
 from .accomp_terms_mixin import TERM_FIELDS
 
+MAX_PAUSE_DAYS = 366  # a sabbatical year: longer is a new programme
+
 
 class AccompEngagement(models.Model):
     _inherit = "accomp.engagement"
@@ -140,7 +142,7 @@ class AccompEngagement(models.Model):
                 lambda line, d=date_end: line.state == "planned"
                 and line.period_start
                 and line.period_start > d
-            ).state = "cancelled"
+            )._write_state("cancelled")
             engagement._extend_subscription_schedule(today)
             engagement.message_post(
                 body=self.env._(
@@ -395,8 +397,7 @@ class AccompEngagement(models.Model):
         """Pause for ``days``: every billing event still to come moves as many
         days later; the total does not change."""
         self.ensure_one()
-        if days <= 0:
-            raise UserError(self.env._("A pause lasts at least one day."))
+        self._check_pause_days(days)
         if self.state not in ("active", "suspended"):
             raise UserError(
                 self.env._(
@@ -427,6 +428,17 @@ class AccompEngagement(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
+
+    @api.model
+    def _check_pause_days(self, days):
+        if not 1 <= days <= MAX_PAUSE_DAYS:
+            raise ValidationError(
+                self.env._(
+                    "A pause lasts from 1 to %(max)s days (not %(days)s).",
+                    max=MAX_PAUSE_DAYS,
+                    days=days,
+                )
+            )
 
     @api.model
     def _end_finished_pauses(self):

@@ -133,7 +133,7 @@ class AccompEngagement(models.Model):
         self._check_can_terminate()
         Line = self.env["accomp.schedule.line"]
         today = self.company_id._accomp_today()
-        plan["to_cancel"].state = "cancelled"
+        plan["to_cancel"]._write_state("cancelled")
         for line, amount in plan["prorated"].items():
             line.amount = amount
         to_bill = plan["to_bill"]

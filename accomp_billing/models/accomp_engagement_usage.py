@@ -189,10 +189,12 @@ class AccompEngagement(models.Model):
         Line = self.env["accomp.schedule.line"]
         today = self.company_id._accomp_today()
         usages = self.usage_ids.with_context(accomp_usage_sync=True)
+        # an extras event whose invoice was cancelled is planned again: it is
+        # reused (or cancelled below), never left beside its replacement
         open_lines = self.schedule_line_ids.filtered(
             lambda line: line.kind == "extras"
             and line.state == "planned"
-            and not line.invoice_line_ids
+            and not line.invoice_id
         )
         existing = {
             self._extras_key(line.product_id, line.price_unit, line.period_start): line
@@ -232,7 +234,10 @@ class AccompEngagement(models.Model):
         usages.filtered(
             lambda u: u.state in ("included", "cancelled") and u.schedule_line_id
         ).write({"schedule_line_id": False})
-        Line.union(*existing.values()).unlink()
+        leftovers = Line.union(*existing.values())
+        # once on an invoice (even a cancelled one) an event is kept, cancelled
+        leftovers.filtered("invoice_line_ids")._write_state("cancelled")
+        leftovers.filtered(lambda line: not line.invoice_line_ids).unlink()
         return to_invoice
 
     def _prepare_extras_line_values(self, usages, period_start, today):

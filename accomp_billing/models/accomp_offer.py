@@ -85,10 +85,43 @@ class AccompOffer(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+    @api.constrains("currency_id")
+    def _check_currency_active(self):
+        for offer in self:
+            if offer.currency_id and not offer.currency_id.active:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the currency %(currency)s is not active; activate "
+                        "it in the accounting settings or price the offer in another "
+                        "currency.",
+                        name=offer.display_name,
+                        currency=offer.currency_id.name,
+                    )
+                )
+
     @api.constrains("billing_model", "milestone_template_ids")
     def _check_milestone_percents(self):
         for offer in self.filtered(lambda o: o.billing_model == "milestones"):
             offer._check_percents_sum(offer.milestone_template_ids.mapped("percent"))
+
+    def _check_offer_shares_from(self, context):
+        """Check the shares after a milestone template was written on its own;
+        within the offer's own write, the offer's constraint does it once all
+        the lines are written."""
+        if not context.get("accomp_offer_write"):
+            self._check_milestone_percents()
+
+    def write(self, vals):
+        return super(AccompOffer, self.with_context(accomp_offer_write=True)).write(
+            vals
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        offers = super(AccompOffer, self.with_context(accomp_offer_write=True)).create(
+            vals_list
+        )
+        return offers.with_env(self.env)
 
     def _check_percents_sum(self, percents):
         if float_compare(sum(percents), 100.0, precision_digits=2):

@@ -10,7 +10,7 @@ class AccompOfferAllowance(models.Model):
     offer_id = fields.Many2one(
         "accomp.offer", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(related="offer_id.company_id")
+    company_id = fields.Many2one(related="offer_id.company_id", store=True, index=True)
 
     _product_uniq = models.Constraint(
         "UNIQUE (offer_id, product_id)",

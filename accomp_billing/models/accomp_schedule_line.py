@@ -280,10 +280,37 @@ class AccompScheduleLine(models.Model):
             engagement.partner_id,
         )
 
+    @api.constrains("amount")
+    def _check_amount(self):
+        for line in self:
+            line._check_amount_value(line.amount)
+
+    @api.model
+    def _check_amount_value(self, amount):
+        """A billing event bills something (the database checks it too)."""
+        if (amount or 0) <= 0:
+            raise ValidationError(
+                self.env._("The amount of a billing event must be positive.")
+            )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_amount_value(vals.get("amount"))
+        return super().create(vals_list)
+
     def write(self, vals):
+        if "state" in vals and not self.env.context.get("accomp_state_change"):
+            raise UserError(
+                self.env._(
+                    "The status of a billing event follows its invoice; it is "
+                    "cancelled only by the programme's actions (Cancel, Terminate, "
+                    "Stop renewal, Waive)."
+                )
+            )
         protected = {
             "amount",
             "attempt",
@@ -305,6 +332,9 @@ class AccompScheduleLine(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _write_state(self, state):
+        return self.with_context(accomp_state_change=True).write({"state": state})
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
@@ -592,7 +622,9 @@ class AccompScheduleLine(models.Model):
         run exactly once, like the first (the unique index covers attempts)."""
         self._check_credited()
         for line in self:
-            line.write({"attempt": line.attempt + 1, "state": "planned"})
+            line.with_context(accomp_state_change=True).write(
+                {"attempt": line.attempt + 1, "state": "planned"}
+            )
             line.engagement_id.message_post(
                 body=self.env._(
                     "%(event)s was credited: it will be billed again.", event=line.name
@@ -605,7 +637,7 @@ class AccompScheduleLine(models.Model):
         """A credited event is waived: it is no longer owed."""
         self._check_credited()
         for line in self:
-            line.state = "cancelled"
+            line._write_state("cancelled")
             line.engagement_id.message_post(
                 body=self.env._(
                     "%(event)s was credited and is waived: it is no longer owed.",

@@ -159,6 +159,24 @@ class AccompTermsMixin(models.AbstractModel):
                         name=record.display_name,
                     )
                 )
+            if record.billing_model != "subscription" and not (
+                1 <= record.duration_months <= 120
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: a programme lasts from 1 to 120 months (not "
+                        "%(months)s).",
+                        name=record.display_name,
+                        months=record.duration_months,
+                    )
+                )
+            if record.commitment_months > 120:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: a commitment lasts at most 120 months.",
+                        name=record.display_name,
+                    )
+                )
             if (
                 min(
                     record.commitment_months,

@@ -141,8 +141,26 @@ class AccompUsage(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.constrains("quantity")
+    def _check_quantity(self):
+        for usage in self:
+            usage._check_quantity_value(usage.quantity)
+
+    @api.model
+    def _check_quantity_value(self, quantity):
+        """Something was used (the database checks it too)."""
+        if quantity is not None and quantity <= 0:
+            raise ValidationError(
+                self.env._(
+                    "The quantity used must be positive (%(quantity)s).",
+                    quantity=quantity,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_quantity_value(vals.get("quantity"))
         self._check_computed_fields_untouched(vals_list)
         usages = super().create(vals_list)
         usages._check_engagement_in_progress()
@@ -151,6 +169,8 @@ class AccompUsage(models.Model):
 
     def write(self, vals):
         self._check_computed_fields_untouched([vals])
+        if "engagement_id" in vals:
+            self._check_move_to_engagement(vals["engagement_id"])
         if BILLED_FIELDS & set(vals) and not self.env.context.get("accomp_usage_sync"):
             for usage in self.filtered(lambda u: u.state == "billed"):
                 changed = [
@@ -163,6 +183,10 @@ class AccompUsage(models.Model):
                     usage._raise_billed()
         engagements = self.engagement_id
         res = super().write(vals)
+        if not self.env.su:
+            # the record rules again, on what the record became: a coach writes
+            # usage only on the engagements they follow
+            self.check_access("write")
         if not self.env.context.get("accomp_usage_sync") and (
             BILLED_FIELDS & set(vals)
         ):
@@ -228,6 +252,20 @@ class AccompUsage(models.Model):
                         date=format_date(self.env, usage.date),
                     )
                 )
+
+    def _check_move_to_engagement(self, engagement_id):
+        """A session stays on the programme it was logged on: only a billing
+        manager moves one (both programmes' allowances are recomputed)."""
+        moved = self.filtered(lambda u: u.engagement_id.id != engagement_id)
+        if not moved or self.env.su:
+            return
+        if not self.env.user.has_group("accomp_billing.group_accomp_manager"):
+            raise AccessError(
+                self.env._(
+                    "A session stays on the programme it was logged on; cancel it "
+                    "and log it on the right programme."
+                )
+            )
 
     def _raise_billed(self):
         self.ensure_one()

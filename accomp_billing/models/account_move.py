@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_amount, format_date
 
@@ -31,6 +32,27 @@ class AccountMove(models.Model):
         readonly=True,
         help="The bank or the client refused the debit: it is not tried again.",
     )
+
+    @api.constrains("accomp_engagement_id", "partner_id", "company_id")
+    def _check_accomp_engagement(self):
+        """A programme's documents are for its client, in its company."""
+        for move in self.filtered("accomp_engagement_id"):
+            engagement = move.accomp_engagement_id
+            if (
+                move.commercial_partner_id
+                != engagement.partner_id.commercial_partner_id
+                or move.company_id != engagement.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(move)s belongs to the programme %(programme)s: it must be "
+                        "addressed to %(client)s, in %(company)s.",
+                        move=move.display_name,
+                        programme=engagement.display_name,
+                        client=engagement.partner_id.commercial_partner_id.name,
+                        company=engagement.company_id.name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Amounts in the invoice's own terms
@@ -81,7 +103,7 @@ class AccountMove(models.Model):
                 move.invoice_line_ids, reverse.invoice_line_ids, strict=False
             ):
                 if line.accomp_schedule_line_id:
-                    reverse_line.write(
+                    reverse_line.with_context(accomp_invoicing=True).write(
                         {
                             "accomp_credited_line_id": line.accomp_schedule_line_id.id,
                             "accomp_attempt": line.accomp_attempt or 1,

@@ -12,9 +12,14 @@ class PaymentTransaction(models.Model):
         for tx in self.filtered(lambda t: t.state in ("done", "error", "cancel")):
             engagements = tx.invoice_ids.accomp_engagement_id
             if tx.state == "done" and tx.token_id:
-                engagements.filtered(lambda e: not e.payment_token_id).write(
-                    {"payment_token_id": tx.token_id.id}
-                )
+                # the payer's card pays this invoice; it debits the programme's
+                # next instalments only when the payer is the programme's client
+                payer = tx.partner_id.commercial_partner_id
+                engagements.filtered(
+                    lambda e, p=payer, c=tx.token_id.company_id: not e.payment_token_id
+                    and e.partner_id.commercial_partner_id == p
+                    and e.company_id == c
+                ).write({"payment_token_id": tx.token_id.id})
             engagements.filtered("payment_exception").write(
                 {"payment_exception": False}
             )

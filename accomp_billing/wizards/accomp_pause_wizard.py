@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccompPauseWizard(models.TransientModel):
@@ -7,6 +7,11 @@ class AccompPauseWizard(models.TransientModel):
 
     engagement_id = fields.Many2one("accomp.engagement", required=True)
     days = fields.Integer(string="Pause (days)", default=30, required=True)
+
+    @api.constrains("days")
+    def _check_days(self):
+        for wizard in self:
+            wizard.engagement_id._check_pause_days(wizard.days)
 
     def action_confirm(self):
         self.ensure_one()

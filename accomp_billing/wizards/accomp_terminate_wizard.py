@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_amount, format_date
 
 from ..models.accomp_terms_mixin import TERMINATION_FEE_TYPES
@@ -27,13 +28,22 @@ class AccompTerminateWizard(models.TransientModel):
         compute="_compute_fee_terms",
         store=True,
         readonly=False,
+        precompute=True,
         required=True,
     )
     fee_percent = fields.Float(
-        string="Fee (%)", compute="_compute_fee_terms", store=True, readonly=False
+        string="Fee (%)",
+        compute="_compute_fee_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     fee_amount = fields.Monetary(
-        string="Fixed Fee", compute="_compute_fee_terms", store=True, readonly=False
+        string="Fixed Fee",
+        compute="_compute_fee_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     date_end = fields.Date(string="Last Day", compute="_compute_plan")
     amount_billed = fields.Monetary(
@@ -47,6 +57,39 @@ class AccompTerminateWizard(models.TransientModel):
         string="Credit Note (incl. VAT)", compute="_compute_plan"
     )
     summary = fields.Html(compute="_compute_plan", sanitize=False)
+
+    @api.constrains(
+        "engagement_id", "request_date", "fee_type", "fee_percent", "fee_amount"
+    )
+    def _check_request(self):
+        for wizard in self:
+            engagement = wizard.engagement_id
+            engagement._check_can_terminate()
+            if wizard.request_date < engagement.date_start or (
+                engagement.date_end and wizard.request_date > engagement.date_end
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The termination of %(name)s must be asked between its first "
+                        "and its last day (%(start)s – %(end)s).",
+                        name=engagement.display_name,
+                        start=format_date(self.env, engagement.date_start),
+                        end=format_date(self.env, engagement.date_end)
+                        if engagement.date_end
+                        else "…",
+                    )
+                )
+            if wizard.fee_type == "percent" and not 0 <= wizard.fee_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "A termination fee is a share of 0 to 100%% of the remaining "
+                        "commitment."
+                    )
+                )
+            if wizard.fee_type == "fixed" and wizard.fee_amount < 0:
+                raise ValidationError(
+                    self.env._("A fixed termination fee cannot be negative.")
+                )
 
     @api.depends("engagement_id")
     def _compute_fee_terms(self):
@@ -139,6 +182,7 @@ class AccompTerminateWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         self.engagement_id._check_manager()
+        self._check_request()
         final, refund = self.engagement_id._terminate(self._plan())
         if final | refund:
             return self.engagement_id.action_view_invoices(final | refund)
