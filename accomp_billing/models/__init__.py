@@ -17,6 +17,8 @@ from . import accomp_usage
 from . import accomp_schedule_line
 from . import account_move
 from . import account_move_fr
+from . import account_move_send
+from . import account_edi_xml_cii
 from . import account_move_line
 from . import account_move_line_fr
 from . import account_tax

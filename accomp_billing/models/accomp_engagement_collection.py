@@ -143,11 +143,13 @@ class AccompEngagement(models.Model):
         :param kind: a key of ``mail_activity.FAILURE_KINDS``"""
         label = dict(FAILURE_KINDS)[kind]
         summaries = {
+            "sending": self.env._("Add the client's e-mail"),
             "invoicing": self.env._("Billing failed"),
             "collection": self.env._("Automatic debit failed"),
             "dunning": self.env._("Dunning failed"),
         }
         messages = {
+            "sending": self.env._("Invoice not sent: %(error)s"),
             "invoicing": self.env._("Automatic invoicing failed: %(error)s"),
             "collection": self.env._("Automatic debit failed: %(error)s"),
             "dunning": self.env._("Dunning failed: %(error)s"),

@@ -21,24 +21,129 @@ class AccompEngagement(models.Model):
         return self.partner_id.commercial_partner_id.is_company
 
     def _invoice_legal_mentions(self):
-        """Mentions French law requires on B2B invoices (Code de commerce L441-10):
-        late-payment penalties and the fixed 40 EUR recovery indemnity."""
+        """Mentions French law requires on the programme's invoices, in the
+        client's language: the VAT franchise (every client), and for business
+        clients the nature of the operation and the payment terms (2026), and the
+        late-payment mentions (Code de commerce L441-10: rate, the 40 €
+        indemnity, early payment).
+
+        Odoo's French localization already prints the client's SIREN and, from
+        the taxes' exigibility, the option for paying VAT on debits; Factur-X
+        carries the SIREN in its buyer's legal organization."""
         self.ensure_one()
-        if not self._is_b2b():
-            return False
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         company = self.company_id
-        return Markup("<p>%s</p>") % env._(
-            "Late payment: penalties at %(rate)s%% a year (the European Central "
-            "Bank's refinancing rate plus %(margin)s points), and a fixed indemnity of "
-            "%(indemnity)s for recovery costs (French Commercial Code, art. L441-10 "
-            "and D441-5). No discount for early payment.",
-            rate=formatLang(env, company.accomp_late_interest_rate, digits=2),
-            margin=format_rate(env, company.accomp_late_rate_margin),
-            indemnity=format_amount(
-                env, company.accomp_recovery_indemnity, company.currency_id
-            ),
+        client = self.partner_id.commercial_partner_id
+        mentions = []
+        if company.accomp_vat_franchise:
+            mentions.append(env._("VAT not applicable, art. 293 B of the CGI."))
+        if self._is_b2b():
+            mentions.append(env._("Nature of the operation: provision of services."))
+            terms = (
+                client.with_company(company).property_payment_term_id
+                or company.accomp_payment_term_id
+            )
+            if terms:
+                mentions.append(
+                    env._(
+                        "Payment terms: %(terms)s.",
+                        terms=terms.with_context(lang=env.lang).name,
+                    )
+                )
+            if company.accomp_late_fees:
+                mentions.append(
+                    env._(
+                        "Late payment: penalties at %(rate)s%% a year (the European "
+                        "Central Bank's refinancing rate plus %(margin)s points), and "
+                        "a fixed indemnity of %(indemnity)s for recovery costs (French "
+                        "Commercial Code, art. L441-10 and D441-5).",
+                        rate=formatLang(
+                            env, company.accomp_late_interest_rate, digits=2
+                        ),
+                        margin=format_rate(env, company.accomp_late_rate_margin),
+                        indemnity=format_amount(
+                            env, company.accomp_recovery_indemnity, company.currency_id
+                        ),
+                    )
+                )
+            mentions.append(
+                company.accomp_early_payment_discount
+                or env._("No discount for early payment.")
+            )
+        if not mentions:
+            return False
+        return Markup("").join(Markup("<p>%s</p>") % mention for mention in mentions)
+
+    def _complete_invoice_values(self, vals, events):
+        """French invoices: the delivery date is the end of the service billed
+        (the period's last day, the day the milestone was done); the last invoice
+        of a programme recalls what was billed before it."""
+        res = super()._complete_invoice_values(vals, events)
+        if vals.get("move_type") != "out_invoice" or not events:
+            return res
+        if self.company_id.account_fiscal_country_id.code == "FR":
+            ends = [
+                end for _start, end in map(lambda e: e._service_period(), events) if end
+            ]
+            if ends:
+                vals["delivery_date"] = max(ends)
+        recap = self._last_invoice_recap(events)
+        if recap:
+            vals["narration"] = (vals.get("narration") or Markup("")) + recap
+        return res
+
+    def _last_invoice_recap(self, events):
+        """On the invoice that bills the last scheduled events: the programme's
+        total, what was invoiced before, this invoice, and what is left to pay
+        (all incl. VAT)."""
+        self.ensure_one()
+        remaining = self.schedule_line_ids.filtered(
+            lambda line: line.state == "planned"
+            and line.kind not in ("extras", "termination")
+            and line not in events
         )
+        if remaining or not events.filtered(lambda line: line.kind != "extras"):
+            return False
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+
+        def amount(value):
+            return format_amount(env, value, self.currency_id)
+
+        this_invoice = sum(events.mapped("amount_total"))
+        return Markup("<p>%s</p>") % env._(
+            "Last invoice of the programme %(programme)s: programme total "
+            "%(total)s incl. VAT, invoiced before %(before)s, this invoice "
+            "%(this)s, left to pay after it %(left)s.",
+            programme=self.name,
+            total=amount(self.amount_total),
+            before=amount(self.amount_invoiced),
+            this=amount(this_invoice),
+            left=amount(self.amount_total - self.amount_paid),
+        )
+
+    def _check_can_confirm(self):
+        """A company under the VAT franchise invoices no VAT: a product with a
+        tax would put VAT on its invoices."""
+        res = super()._check_can_confirm()
+        if self.company_id.accomp_vat_franchise:
+            products = (
+                self.product_id or self.env.ref("accomp_billing.product_programme")
+            ) | self.offer_id.allowance_ids.product_id
+            taxed = products.filtered(
+                lambda p: p.sudo().taxes_id._filter_taxes_by_company(self.company_id)
+            )
+            if taxed:
+                raise UserError(
+                    self.env._(
+                        "%(name)s: %(company)s is under the VAT franchise (art. 293 "
+                        "B of the CGI) but %(products)s carry VAT; remove their "
+                        "taxes before selling this programme.",
+                        name=self.display_name,
+                        company=self.company_id.name,
+                        products=", ".join(taxed.mapped("display_name")),
+                    )
+                )
+        return res
 
     def action_bill_late_fees(self):
         """Bill, on one invoice per programme, the French B2B late-payment fees

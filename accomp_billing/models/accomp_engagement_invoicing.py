@@ -129,7 +129,18 @@ class AccompEngagement(models.Model):
         vals["invoice_line_ids"] = list(vals.get("invoice_line_ids") or []) + [
             Command.create(line_vals) for line_vals in line_vals_list
         ]
+        events = self.env["accomp.schedule.line"].browse(
+            line_vals["accomp_schedule_line_id"]
+            for line_vals in line_vals_list
+            if line_vals.get("accomp_schedule_line_id")
+        )
+        self._complete_invoice_values(vals, events)
         return vals
+
+    def _complete_invoice_values(self, vals, events):
+        """Extension hook, once the lines are known: ``vals`` (the invoice's
+        values, changed in place) bills ``events`` (accomp.schedule.line)."""
+        self.ensure_one()
 
     # ------------------------------------------------------------------
     # Creation and posting
@@ -158,11 +169,16 @@ class AccompEngagement(models.Model):
 
     @api.model
     def _post_invoices(self, moves):
-        """Post what the programmes' ``invoice_mode`` says: ``auto_post`` posts,
-        ``review`` leaves drafts for the accountant."""
+        """Post and send what the programmes' ``invoice_mode`` says: ``review``
+        leaves drafts for the accountant, ``auto_post`` posts, ``auto_send``
+        posts and hands the invoices to Odoo's own sending (in the background,
+        see ``account.move._accomp_queue_sending``)."""
         to_post = moves.filtered(
-            lambda m: m.accomp_engagement_id.invoice_mode == "auto_post"
+            lambda m: m.accomp_engagement_id.invoice_mode in ("auto_post", "auto_send")
         )
         if to_post:
             to_post._post(soft=False)
+        to_post.filtered(
+            lambda m: m.accomp_engagement_id.invoice_mode == "auto_send"
+        )._accomp_queue_sending()
         return to_post

@@ -593,6 +593,15 @@ class AccompScheduleLine(models.Model):
             "accomp_attempt": self.attempt,
         }
 
+    def _service_period(self):
+        """(first day, last day) of the service this event bills: its period, the
+        day its milestone was done, the day it fell due."""
+        self.ensure_one()
+        if self.period_start and self.period_end:
+            return self.period_start, self.period_end
+        day = self.milestone_id.date_done or self.date_due
+        return (day, day) if day else (None, None)
+
     def _termination_event(self):
         """This event as termination arithmetic sees it: invoiced events count
         what they still bill after partial credit notes, in the schedule's terms."""
@@ -669,3 +678,4 @@ class AccompScheduleLine(models.Model):
         Engagement = self.env["accomp.engagement"]
         Engagement._close_finished_programmes()
         Engagement._end_finished_pauses()
+        self.env["account.move"]._accomp_send_awaiting()

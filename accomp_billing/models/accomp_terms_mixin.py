@@ -24,8 +24,9 @@ TERMINATION_FEE_TYPES = [
     ("fixed", "Fixed amount"),
 ]
 INVOICE_MODES = [
-    ("auto_post", "Post automatically"),
     ("review", "Draft for review"),
+    ("auto_post", "Post automatically"),
+    ("auto_send", "Post and send automatically"),
 ]
 
 # Billing terms an engagement copies from its offer when it is sold.
@@ -102,9 +103,11 @@ class AccompTermsMixin(models.AbstractModel):
         INVOICE_MODES,
         string="Generated Invoices",
         required=True,
-        default="auto_post",
-        help="Post automatically: invoices are posted as soon as they are generated.\n"
-        "Draft for review: an accountant reviews and posts them.",
+        default="auto_send",
+        help="Draft for review: an accountant reviews, posts and sends them.\n"
+        "Post automatically: posted as soon as generated, sent by a person.\n"
+        "Post and send automatically: posted and sent to the client (PDF and its "
+        "electronic invoice, Factur-X for French clients) by Odoo's sending.",
     )
 
     start_on_deposit_paid = fields.Boolean(

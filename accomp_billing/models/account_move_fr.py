@@ -42,6 +42,12 @@ class AccountMove(models.Model):
                 filter(None, posted.mapped("accomp_interest_until")), default=False
             )
 
+    def _accomp_is_deposit_invoice(self):
+        """An invoice that bills only a programme's deposit (the PDF title)."""
+        self.ensure_one()
+        events = self.invoice_line_ids.accomp_schedule_line_id
+        return bool(events) and set(events.mapped("kind")) == {"deposit"}
+
     def _accomp_fee_lines_live(self):
         """Fee lines for this invoice that are posted or still drafts: what a new
         fee invoice must not bill again."""

@@ -4,6 +4,7 @@ FAILURE_KINDS = [
     ("invoicing", "Invoicing"),
     ("collection", "Automatic debit"),
     ("dunning", "Dunning"),
+    ("sending", "Sending"),
 ]
 
 

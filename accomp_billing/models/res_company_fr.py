@@ -29,6 +29,17 @@ class ResCompany(models.Model):
         digits=(5, 2),
         compute="_compute_accomp_late_interest_rate",
     )
+    accomp_vat_franchise = fields.Boolean(
+        string="VAT Franchise (micro-entrepreneur)",
+        help="Art. 293 B of the CGI: no VAT is invoiced; the invoices say “TVA non "
+        "applicable, art. 293 B du CGI”.",
+    )
+    accomp_early_payment_discount = fields.Char(
+        string="Early Payment Discount",
+        translate=True,
+        help="The discount for early payment printed on business invoices; empty: "
+        "“No discount for early payment”.",
+    )
     accomp_recovery_indemnity = fields.Monetary(
         string="Recovery Indemnity",
         currency_field="currency_id",

@@ -17,6 +17,12 @@ class ResConfigSettings(models.TransientModel):
     accomp_late_rate_margin = fields.Float(
         related="company_id.accomp_late_rate_margin", readonly=False
     )
+    accomp_vat_franchise = fields.Boolean(
+        related="company_id.accomp_vat_franchise", readonly=False
+    )
+    accomp_early_payment_discount = fields.Char(
+        related="company_id.accomp_early_payment_discount", readonly=False
+    )
     accomp_recovery_indemnity = fields.Monetary(
         related="company_id.accomp_recovery_indemnity",
         readonly=False,

@@ -1,0 +1,306 @@
+"""Compliant French invoices, sent without anyone touching them: a French
+company (French chart, 20 % VAT), its scheduler-generated invoices sent by Odoo's
+own sending with the PDF and Factur-X, the 2026 mentions, the VAT franchise and a
+hash-locked journal."""
+
+import os
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time
+from odoo.tools import config
+
+from .common import AccompCase
+
+NS = {
+    "ram": "urn:un:unece:uncefact:data:standard:"
+    "ReusableAggregateBusinessInformationEntity:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+}
+
+
+class FrenchCase(AccompCase):
+    @classmethod
+    @AccompCase.setup_country("fr")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "name": "Cabinet Envol SAS",
+                "street": "12 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+                "email": "facturation@cabinet-envol.fr",
+                "phone": "+33 1 23 45 67 89",
+                "company_registry": "82345678500018",
+                "vat": "FR72823456785",
+            }
+        )
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "FR7630006000011234567890189",
+                "partner_id": cls.company.partner_id.id,
+            }
+        )
+        layout = cls.env["base.document.layout"].with_company(cls.company)
+        cls.company.write(
+            {
+                "report_footer": layout._default_report_footer(),
+                "company_details": layout._default_company_details(),
+            }
+        )
+        # services: 20 % VAT due on receipts (the French default for services)
+        cls.tva20 = (
+            cls.env["account.chart.template"]
+            .with_company(cls.company)
+            .ref("tva_normale_encaissement")
+        )
+        cls.product.taxes_id = cls.tva20
+        cls.b2b = cls.env["res.partner"].create(
+            {
+                "name": "Atelier Dupont SARL",
+                "is_company": True,
+                "street": "3 quai des Chartrons",
+                "zip": "33000",
+                "city": "Bordeaux",
+                "country_id": cls.env.ref("base.fr").id,
+                "vat": "FR35562153452",
+                "company_registry": "562153452",
+                "email": "compta@atelier-dupont.fr",
+                "invoice_edi_format": "facturx",
+            }
+        )
+        cls.client.write(
+            {
+                "email": "claire.martin@example.com",
+                "country_id": cls.env.ref("base.fr").id,
+                "street": "8 rue Victor Hugo",
+                "zip": "69002",
+                "city": "Lyon",
+            }
+        )
+
+    def invoice_due(self, date_ref, **kwargs):
+        with freeze_time(f"{date_ref} 09:00:00"):  # dated and due as on that day
+            return super().invoice_due(date_ref, **kwargs)
+
+    def run_scheduler(self, day):
+        """Our scheduled action, then Odoo's "Send invoices automatically"."""
+        with freeze_time(f"{day} 09:00:00"), self.enter_registry_test_mode():
+            self.env.ref(
+                "accomp_billing.ir_cron_invoice_due_lines"
+            ).method_direct_trigger()
+            self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+
+    def pdf_text(self, invoice):
+        # wkhtmltopdf fetches the report's styles from this test server
+        port = config["http_port"]
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", f"http://127.0.0.1:{port}"
+        )
+        report = self.env.ref("account.account_invoices")
+        pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, invoice.ids
+        )
+        self.assertEqual(kind, "pdf")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "invoice.pdf"
+            path.write_bytes(pdf)
+            docs = os.environ.get("ACCOMP_DOCS_DIR")
+            if docs:  # scripts/docs_pdf.sh keeps them for the README
+                target = Path(docs) / f"{invoice.name.replace('/', '_')}.pdf"
+                target.write_bytes(pdf)
+            text = subprocess.run(
+                ["pdftotext", "-layout", str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        return text
+
+
+class TestFrenchInvoices(FrenchCase):
+    def test_the_scheduler_sends_each_instalment_with_no_human_action(self):
+        engagement = self.make_engagement(
+            self.make_offer(), partner_id=self.b2b.id, date_start=date(2026, 1, 31)
+        )
+        self.assertEqual(engagement.invoice_mode, "auto_send")  # the default
+        self.run_scheduler(date(2026, 2, 28))
+        invoices = engagement.invoice_ids.sorted("id")
+        self.assertEqual(len(invoices), 2)
+        for invoice in invoices:
+            self.assertEqual(invoice.state, "posted")
+            self.assertTrue(invoice.is_move_sent, invoice.name)
+            self.assertFalse(invoice.sending_data)
+        second = invoices[1]
+        message = second.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.attachment_ids
+        )[:1]
+        self.assertTrue(message, "an e-mail with its attachments in the chatter")
+        names = message.attachment_ids.mapped("name")
+        self.assertTrue(any(name.endswith(".pdf") for name in names), names)
+        self.assertTrue(any(name.endswith(".xml") for name in names), names)
+        self.assertEqual(message.partner_ids, self.b2b)
+        self.assertIn("Programme Envol", message.subject)
+        self.assertIn("Instalment 2/6", message.body)
+        self.assertIn("/my/invoices/", message.body)  # the client's portal
+
+    def test_review_mode_sends_nothing_until_sent_by_hand(self):
+        engagement = self.make_engagement(
+            self.make_offer(invoice_mode="review"), partner_id=self.b2b.id
+        )
+        self.run_scheduler(date(2026, 1, 31))
+        invoice = engagement.invoice_ids
+        self.assertEqual(invoice.state, "draft")
+        invoice.action_post()
+        self.run_scheduler(date(2026, 2, 1))
+        self.assertFalse(invoice.is_move_sent)
+        self.assertFalse(invoice.message_ids.attachment_ids)
+        self.env["account.move.send"].with_context(
+            force_report_rendering=True
+        )._generate_and_send_invoices(invoice)
+        self.assertTrue(invoice.is_move_sent)
+
+    def test_a_client_without_email_gets_one_todo_then_the_invoice(self):
+        self.b2b.email = False
+        engagement = self.make_engagement(self.make_offer(), partner_id=self.b2b.id)
+        self.run_scheduler(date(2026, 1, 31))
+        self.run_scheduler(date(2026, 2, 1))
+        invoice = engagement.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(invoice.is_move_sent)
+        todo = engagement.activity_ids.filtered(lambda a: a.accomp_failure == "sending")
+        self.assertEqual(len(todo), 1)
+        self.assertEqual(todo.summary, "Add the client's e-mail")
+        self.b2b.email = "compta@atelier-dupont.fr"
+        self.run_scheduler(date(2026, 2, 2))
+        self.assertTrue(invoice.is_move_sent)
+        self.assertFalse(todo.active)
+
+    def test_facturx_has_no_errors_and_carries_the_instalment_and_its_period(self):
+        engagement = self.make_engagement(
+            self.make_offer(), partner_id=self.b2b.id, date_start=date(2026, 1, 31)
+        )
+        invoice = self.invoice_due(date(2026, 2, 28)).sorted("id")[1]
+        self.assertEqual(invoice.delivery_date, date(2026, 3, 30))  # period's end
+        xml, errors = self.env["account.edi.xml.cii"]._export_invoice(invoice)
+        self.assertFalse(errors)
+        tree = etree.fromstring(xml)
+        name = tree.findtext(
+            ".//ram:IncludedSupplyChainTradeLineItem//ram:Description", namespaces=NS
+        )
+        self.assertIn("Instalment 2/6 — Programme Envol", name)
+        self.assertIn(engagement.name, name)
+        period = tree.find(
+            ".//ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod", NS
+        )
+        self.assertEqual(
+            [
+                period.findtext("ram:StartDateTime/udt:DateTimeString", namespaces=NS),
+                period.findtext("ram:EndDateTime/udt:DateTimeString", namespaces=NS),
+            ],
+            ["20260228", "20260330"],
+        )
+        note = tree.findtext(
+            ".//rsm:ExchangedDocument/ram:IncludedNote/ram:Content", namespaces=NS
+        )
+        self.assertIn("provision of services", note)
+        self.assertIn("40.00", note.replace(",", "."))
+        buyer = tree.find(".//ram:BuyerTradeParty", NS)
+        self.assertEqual(  # the client's SIREN
+            buyer.findtext("ram:SpecifiedLegalOrganization/ram:ID", namespaces=NS),
+            "562153452",
+        )
+
+    def test_b2b_mentions_and_the_sellers_identity_on_the_pdf(self):
+        """Rendered by the patched wkhtmltopdf, read back with pdftotext, for a
+        French business client: the French mentions in French."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["accomp_billing", "account", "l10n_fr_account", "web"], ["fr_FR"]
+        )
+        self.b2b.lang = "fr_FR"
+        engagement = self.make_engagement(
+            self.make_offer(deposit_percent=30, instalment_count=5),
+            partner_id=self.b2b.id,
+            date_start=date(2026, 1, 31),
+        )
+        deposit, instalment = self.invoice_due(date(2026, 2, 28)).sorted("id")
+        text = self.pdf_text(instalment)
+        # the seller's header and footer (patched wkhtmltopdf)
+        self.assertIn("Cabinet Envol SAS", text)
+        self.assertIn("82345678500018", text)
+        self.assertIn("FR72823456785", text)
+        # the client's SIREN and the B2B mentions
+        self.assertIn("SIRET : 562153452", text)
+        self.assertIn("Nature de l'opération : prestations de services.", text)
+        self.assertNotIn("débits", text)  # services: VAT on receipts
+        self.assertIn("Pas d'escompte pour paiement anticipé.", text)
+        self.assertIn("40,00 €", text)
+        self.assertIn("12,15 %", text)
+        self.assertIn("Échéance 1/5 — Programme Envol", text)
+        self.assertIn("Date de livraison", text)
+        deposit_text = self.pdf_text(deposit)
+        self.assertIn("Facture d'acompte — Programme Envol", deposit_text)
+        self.assertTrue(engagement)
+
+    def test_private_clients_get_none_of_the_b2b_mentions(self):
+        engagement = self.make_engagement(self.make_offer(billing_model="upfront"))
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertNotIn("Late payment", str(invoice.narration))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.report_invoice", invoice.ids)[0]
+            .decode()
+        )
+        self.assertNotIn("provision of services", html)
+        self.assertNotIn("Late payment", html)
+        self.assertTrue(engagement)
+
+    def test_the_last_invoice_recalls_what_was_billed_before(self):
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1000, instalment_count=2),
+            partner_id=self.b2b.id,
+            date_start=date(2026, 1, 1),
+        )
+        first = self.invoice_due(date(2026, 1, 1))
+        self.assertNotIn("Last invoice", str(first.narration))
+        last = self.invoice_due(date(2026, 2, 1))
+        self.assertIn(
+            f"Last invoice of the programme {engagement.name}: programme total "
+            "1,200.00&nbsp;€ incl. VAT, invoiced before 600.00&nbsp;€, this invoice "
+            "600.00&nbsp;€, left to pay after it 1,200.00&nbsp;€.",
+            str(last.narration),
+        )
+
+    def test_a_hash_locked_journal_gets_hashed_invoices_from_the_scheduler(self):
+        journal = self.company_data["default_journal_sale"]
+        journal.restrict_mode_hash_table = True
+        engagement = self.make_engagement(self.make_offer(), partner_id=self.b2b.id)
+        self.run_scheduler(date(2026, 2, 28))
+        invoices = engagement.invoice_ids
+        self.assertEqual(len(invoices), 2)
+        self.assertTrue(all(invoices.mapped("inalterable_hash")))
+        with self.assertRaises(UserError):
+            invoices[0].button_draft()  # corrections are credit notes
+
+
+class TestVatFranchise(FrenchCase):
+    def test_franchise_invoices_carry_no_vat_and_say_art_293_b(self):
+        self.company.accomp_vat_franchise = True
+        taxed = self.make_engagement(self.make_offer(), confirm=False)
+        with self.assertRaisesRegex(UserError, "VAT franchise"):
+            taxed.action_confirm()
+        untaxed = self.make_engagement(
+            self.make_offer(product_id=self.product_untaxed.id, billing_model="upfront")
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(invoice.accomp_engagement_id, untaxed)
+        self.assertEqual((invoice.amount_tax, invoice.amount_total), (0, 3000))
+        self.assertIn("art. 293 B", str(invoice.narration))
