@@ -37,6 +37,7 @@
         "views/res_config_settings_views.xml",
         "wizards/accomp_pause_wizard_views.xml",
         "wizards/accomp_terminate_wizard_views.xml",
+        "wizards/accomp_usage_log_wizard_views.xml",
     ],
     "demo": [
         "demo/accomp_billing_demo.xml",

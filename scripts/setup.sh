@@ -331,7 +331,12 @@ step_demo_db() {
         log "database $DB ready"
     else
         drop_db "$DB"
-        install_db "$CONFIG" "$DB" accomp_billing --with-demo --load-language=fr_FR
+        # the French chart first: the demo's firm (a French company) is given it
+        log "creating $DB with the French localization"
+        "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" -i l10n_fr_account --with-demo \
+            --load-language=fr_FR --stop-after-init --no-http --log-level=warn \
+            || die "odoo could not create $DB"
+        install_db "$CONFIG" "$DB" accomp_billing --with-demo
     fi
 }
 

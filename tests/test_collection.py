@@ -310,9 +310,24 @@ class TestDunning(CollectionCase):
         )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+        self.company.write({"city": "Paris", "company_registry": "82345678500018"})
+        self.client.write(
+            {
+                "street": "8 rue Victor Hugo",
+                "city": "Lyon",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+        self.env.invalidate_all()
         html = report._render_qweb_html(report.report_name, self.invoice.ids)[0]
         self.assertIn(self.invoice.name.encode(), html)
         self.assertIn(b"Formal notice to pay", html)
+        # the sender, the place and date, the addressee
+        self.assertIn(b"SIRET: 82345678500018", html)
+        self.assertIn(b"<span>Paris</span>, ", html)
+        self.assertIn(b"8 rue Victor Hugo", html)
+        # printable from the invoice (its Print menu)
+        self.assertEqual(report.binding_model_id.model, "account.move")
 
 
 @freeze_time("2026-04-29 10:00:00")

@@ -5,7 +5,7 @@ from datetime import date
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import freeze_time
+from odoo.tests import Form, freeze_time
 
 from .common import AccompCase
 
@@ -336,3 +336,30 @@ class TestExtrasInAnotherCompany(AccompCase):
         )
         self.assertEqual(usage.billable_qty, 1)
         self.assertEqual(usage.price_unit, 600)
+
+
+@freeze_time("2026-06-15 10:00:00")
+class TestLogSessionDialog(AccompCase):
+    def test_closing_the_dialog_logs_nothing_only_log_does(self):
+        session = self.env["product.product"].create(
+            {"name": "Séance", "type": "service", "list_price": 100, "taxes_id": []}
+        )
+        engagement = self.make_engagement(
+            self.make_offer(
+                allowance_ids=[
+                    Command.create({"product_id": session.id, "included_qty": 0})
+                ]
+            ),
+            user_id=self.coach.id,
+        )
+        action = engagement.with_user(self.coach).action_log_usage()
+        self.assertEqual(action["res_model"], "accomp.usage.log.wizard")
+        Wizard = self.env[action["res_model"]].with_user(self.coach)
+        form = Form(Wizard.with_context(**action["context"]))
+        self.assertEqual(form.product_id, session)
+        form.quantity = 2
+        form.save()  # even a saved dialog is only a draft of the entry
+        self.assertFalse(engagement.usage_ids)
+        self.assertFalse(engagement.invoice_ids)
+        form.record.action_log()
+        self.assertEqual(engagement.usage_ids.billable_qty, 2)

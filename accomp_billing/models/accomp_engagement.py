@@ -264,6 +264,11 @@ class AccompEngagement(models.Model):
             )
 
     @api.depends(
+        "state",
+        "price_total",
+        "date_start",
+        "fiscal_position_id",
+        *TERM_FIELDS,
         "schedule_line_ids.amount_untaxed",
         "schedule_line_ids.amount_total",
         "schedule_line_ids.state",
@@ -290,15 +295,33 @@ class AccompEngagement(models.Model):
                 and line.invoice_id.state != "posted"
             )
             to_invoice = sum(projected.mapped("amount_total"))
-            engagement.amount_untaxed = untaxed + sum(
-                projected.mapped("amount_untaxed")
-            )
+            untaxed += sum(projected.mapped("amount_untaxed"))
+            if (
+                engagement.state in (False, "draft")
+                and not engagement.schedule_line_ids
+            ):
+                # not sold yet: what the schedule it would build adds up to
+                draft_untaxed, to_invoice = engagement._draft_amounts()
+                untaxed += draft_untaxed
+            engagement.amount_untaxed = untaxed
             engagement.amount_total = invoiced + to_invoice
             engagement.amount_tax = engagement.amount_total - engagement.amount_untaxed
             engagement.amount_invoiced = invoiced
             engagement.amount_paid = paid
             engagement.amount_to_invoice = to_invoice
             engagement.amount_residual = engagement.amount_total - paid
+
+    def _draft_amounts(self):
+        """(untaxed, total incl. VAT) of the schedule a draft would build."""
+        self.ensure_one()
+        if not (self.offer_id and self.date_start and self.billing_model):
+            return 0.0, 0.0
+        try:
+            planned = self._plan_schedule()
+        except (UserError, ValidationError):
+            return 0.0, 0.0
+        amounts = [self._planned_amounts(line) for line in planned]
+        return sum(a[0] for a in amounts), sum(a[1] for a in amounts)
 
     # ------------------------------------------------------------------
     # Constraints

@@ -107,9 +107,21 @@ class AccompEngagement(models.Model):
                     % error.args[0]
                 )
                 continue
+            rows = engagement._preview_rows(planned)
             engagement.schedule_preview = self.env["ir.qweb"]._render(
                 "accomp_billing.accomp_schedule_preview",
-                {"engagement": engagement, "lines": engagement._preview_rows(planned)},
+                {
+                    "engagement": engagement,
+                    "lines": rows,
+                    "totals": {
+                        key: format_amount(
+                            self.env,
+                            sum(row[f"{key}_value"] for row in rows),
+                            engagement.currency_id,
+                        )
+                        for key in ("untaxed", "total")
+                    },
+                },
             )
 
     # ------------------------------------------------------------------
@@ -284,26 +296,52 @@ class AccompEngagement(models.Model):
             "milestone_id": milestone.id,
         }
 
+    def _planned_amounts(self, planned):
+        """(untaxed, total incl. VAT) of a planned line, as its invoice will say."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return self.env["account.tax"]._accomp_price_amounts(
+            float(planned.amount),
+            1.0,
+            self.product_id or self.env.ref("accomp_billing.product_programme"),
+            company,
+            self.currency_id or company.currency_id,
+            self.fiscal_position_id,
+            self.partner_id,
+        )
+
     def _preview_rows(self, planned):
         Line = self.env["accomp.schedule.line"]
-        return [
-            {
-                "label": Line._part_label(
-                    line.kind,
-                    line.index,
-                    line.count,
-                    self.offer_id.milestone_template_ids[line.milestone_index].name
-                    if line.milestone_index is not None
-                    else "",
-                ),
-                "date_due": format_date(self.env, line.date_due)
-                if line.date_due
-                else self.env._("when done"),
-                "period": Line._period_label(line.period_start, line.period_end),
-                "amount": format_amount(self.env, float(line.amount), self.currency_id),
-            }
-            for line in planned
-        ]
+        rows = []
+        for line in planned:
+            untaxed, total = self._planned_amounts(line)
+            rows.append(
+                {
+                    **self._preview_row(Line, line),
+                    "untaxed": format_amount(self.env, untaxed, self.currency_id),
+                    "total": format_amount(self.env, total, self.currency_id),
+                    "untaxed_value": untaxed,
+                    "total_value": total,
+                }
+            )
+        return rows
+
+    def _preview_row(self, Line, line):
+        return {
+            "label": Line._part_label(
+                line.kind,
+                line.index,
+                line.count,
+                self.offer_id.milestone_template_ids[line.milestone_index].name
+                if line.milestone_index is not None
+                else "",
+            ),
+            "date_due": format_date(self.env, line.date_due)
+            if line.date_due
+            else self.env._("when done"),
+            "period": Line._period_label(line.period_start, line.period_end),
+            "amount": format_amount(self.env, float(line.amount), self.currency_id),
+        }
 
     def _extend_subscription_schedule(self, date_ref):
         """Renew subscriptions lazily: make sure every period that has started by

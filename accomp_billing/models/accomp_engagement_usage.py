@@ -70,11 +70,8 @@ class AccompEngagement(models.Model):
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Log a session"),
-            "res_model": "accomp.usage",
+            "res_model": "accomp.usage.log.wizard",
             "view_mode": "form",
-            "views": [
-                (self.env.ref("accomp_billing.accomp_usage_view_form_quick").id, "form")
-            ],
             "target": "new",
             "context": {
                 "default_engagement_id": self.id,

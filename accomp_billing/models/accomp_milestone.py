@@ -26,6 +26,9 @@ class AccompMilestone(models.Model):
     invoice_id = fields.Many2one(
         "account.move", compute="_compute_invoice_id", string="Invoice"
     )
+    invoice_state = fields.Selection(
+        related="invoice_id.state", string="Invoice Status"
+    )
     state = fields.Selection(
         [("todo", "To do"), ("done", "Done")],
         default="todo",

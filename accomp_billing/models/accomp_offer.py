@@ -26,6 +26,11 @@ class AccompOffer(models.Model):
         help="Currency of the offer's prices; engagements are invoiced in it.",
     )
     amount_total = fields.Monetary(string="Total Price", tracking=True)
+    product_id = fields.Many2one(
+        default=lambda self: self.env.ref(
+            "accomp_billing.product_programme", raise_if_not_found=False
+        )
+    )
     milestone_template_ids = fields.One2many(
         "accomp.offer.milestone", "offer_id", string="Milestones", copy=True
     )

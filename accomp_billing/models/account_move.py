@@ -54,6 +54,16 @@ class AccountMove(models.Model):
                     )
                 )
 
+    def action_open_accomp_engagement(self):
+        """From the invoice back to its programme."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "accomp.engagement",
+            "res_id": self.accomp_engagement_id.id,
+            "view_mode": "form",
+        }
+
     # ------------------------------------------------------------------
     # Amounts in the invoice's own terms
     # ------------------------------------------------------------------

@@ -1,2 +1,3 @@
 from . import accomp_pause_wizard
 from . import accomp_terminate_wizard
+from . import accomp_usage_log_wizard

@@ -39,6 +39,24 @@ registry.category("web_tour.tours").add("accomp_billing_coach_usage_tour", {
             trigger: ".o_notebook .nav-link:contains(Sessions)",
             run: "click",
         },
+        {
+            content: "Open the dialog, then change one's mind",
+            trigger: ".o_form_view button[name=action_log_usage]",
+            run: "click",
+        },
+        {
+            content: "The dialog is open",
+            trigger: ".modal .o_field_widget[name=product_id] input:value(Séance individuelle)",
+        },
+        {
+            content: "Close it without logging",
+            trigger: ".modal-header button.btn-close",
+            run: "click",
+        },
+        {
+            content: "Nothing was logged",
+            trigger: ".o_field_widget[name=usage_ids]:not(:has(.o_data_row))",
+        },
         ...logSession(1),
         ...logSession(2),
         {

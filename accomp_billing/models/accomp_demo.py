@@ -1,0 +1,185 @@
+"""The demo's story, played when the demo data is loaded (demo/*.xml): a French
+coaching firm's programmes at the stages its ledger shows. In French: the
+addon's French terms are loaded first, so that chatter and labels read as the
+firm's would."""
+
+import base64
+import io
+
+from dateutil.relativedelta import relativedelta
+from PIL import Image, ImageDraw, ImageFont
+
+from odoo import api, models
+from odoo.fields import Command
+
+
+class AccompEngagement(models.Model):
+    _inherit = "accomp.engagement"
+
+    @api.model
+    def _demo_scenario(self):
+        lang = self.env["res.lang"]._get_data(code="fr_FR")
+        if lang:
+            self.env["ir.module.module"]._load_module_terms(
+                ["accomp_billing"], ["fr_FR"], overwrite=True
+            )
+        company = self.env.ref("accomp_billing.res_company_envol_demo")
+        self = self.with_context(
+            lang="fr_FR" if lang else self.env.lang,
+            allowed_company_ids=company.ids,
+        ).with_company(company)
+        self._demo_company(company)
+        today = company._accomp_today()
+
+        def ref(name):
+            return self.env.ref(f"accomp_billing.{name}_demo").with_env(self.env)
+
+        sold = self.browse()
+        for name in (
+            "accomp_engagement_premium",
+            "accomp_engagement_envol",
+            "accomp_engagement_cap",
+            "accomp_engagement_transformation",
+            "accomp_engagement_suivi",
+            "accomp_engagement_dirigeant",
+            "accomp_engagement_fini",
+            "accomp_engagement_retard",
+            "accomp_engagement_resilie",
+            "accomp_engagement_suspendu",
+        ):
+            sold |= ref(name)
+        sold.action_confirm()
+        Line = self.env["accomp.schedule.line"]
+        # the scheduler ran every day: each event invoiced on the day it fell due
+        for day in sorted(
+            {
+                line.date_due
+                for line in sold.schedule_line_ids
+                if line.date_due and line.date_due <= today
+            }
+        ):
+            Line._invoice_due_lines(date_ref=day, engagements=sold)
+        Line._invoice_due_lines(date_ref=today, engagements=sold)
+
+        # the client paid, a week after each invoice (but Cabinet Roux)
+        late = ref("accomp_engagement_retard")
+        for engagement in sold - late:
+            invoices = engagement.invoice_ids.filtered(
+                lambda m: m.state == "posted"
+                and m.invoice_date <= today - relativedelta(days=10)
+            )
+            for invoice in invoices:
+                self._demo_pay(invoice, invoice.invoice_date + relativedelta(days=7))
+
+        # the coach's work: sessions (the 4th is an extra), a phase done
+        envol = ref("accomp_engagement_envol")
+        coach = ref("user_coach_camille")
+        Usage = self.env["accomp.usage"].with_user(coach)
+        session, call = ref("product_seance"), ref("product_appel")
+        start = envol.date_start
+        for days, product, note in (
+            (7, session, "Séance de lancement : objectifs"),
+            (21, session, ""),
+            (35, session, ""),
+            (49, session, "Séance supplémentaire avant l'entretien d'embauche"),
+            (55, call, "Appel imprévu"),
+        ):
+            day = start + relativedelta(days=days)
+            if day <= today:
+                Usage.create(
+                    {
+                        "engagement_id": envol.id,
+                        "product_id": product.id,
+                        "date": day,
+                        "description": note,
+                    }
+                )
+        ref("accomp_engagement_transformation").milestone_ids.sorted()[:1].with_user(
+            coach
+        ).action_done()
+
+        # Cabinet Roux did not pay: the reminders went out, on their days
+        due = late.invoice_ids[:1].invoice_date_due
+        if due:
+            for days in (3, 10):
+                if due + relativedelta(days=days) <= today:
+                    self.env["account.move"]._accomp_dun_overdue_invoices(
+                        date_ref=due + relativedelta(days=days)
+                    )
+
+        # Sophie Bernard asked to pause her programme: suspended for now
+        ref("accomp_engagement_suspendu").action_suspend()
+
+        # Atelier Dupont ends its yearly programme early, with 30 days' notice
+        resilie = ref("accomp_engagement_resilie")
+        resilie._terminate(
+            resilie._termination_plan(today - relativedelta(days=5), "percent", 10)
+        )
+
+        # and the programme that ended last month is done
+        self._close_finished_programmes()
+        return True
+
+    @api.model
+    def _demo_pay(self, invoice, day):
+        if invoice.payment_state not in ("not_paid", "partial"):
+            return
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": day})._create_payments()
+
+    @api.model
+    def _demo_company(self, company):
+        """A French firm's invoices: services at 20 % VAT due on receipts, its
+        IBAN, its identity in the header and footer, 30-day payment terms."""
+        if not company.chart_template:
+            self.env["account.chart.template"].try_loading(
+                "fr", company, install_demo=False
+            )
+        taxes = self.env["account.chart.template"].with_company(company)
+        service_vat = taxes.ref("tva_normale_encaissement", raise_if_not_found=False)
+        if service_vat:
+            products = (
+                self.env.ref("accomp_billing.product_programme")
+                | self.env.ref("accomp_billing.product_seance_demo")
+                | self.env.ref("accomp_billing.product_appel_demo")
+                | self.env.ref("accomp_billing.product_message_demo")
+            )
+            products.write({"taxes_id": [Command.set(service_vat.ids)]})
+        if not company.partner_id.bank_ids:
+            self.env["res.partner.bank"].create(
+                {
+                    "acc_number": "FR7630006000011234567890189",
+                    "partner_id": company.partner_id.id,
+                }
+            )
+        layout = self.env["base.document.layout"].with_company(company)
+        company.partner_id.tz = "Europe/Paris"
+        company.write(
+            {
+                "logo": self._demo_logo(),
+                "report_footer": layout._default_report_footer(),
+                "company_details": layout._default_company_details(),
+                "accomp_payment_term_id": self.env.ref(
+                    "account.account_payment_term_30days"
+                ).id,
+            }
+        )
+
+    @api.model
+    def _demo_logo(self):
+        """The firm's logo, drawn here: no binary file in the repository."""
+        image = Image.new("RGB", (480, 140), (255, 255, 255))
+        draw = ImageDraw.Draw(image)
+        draw.rounded_rectangle((8, 14, 120, 126), radius=22, fill=(113, 75, 103))
+        try:
+            font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+            big, small = ImageFont.truetype(font, 64), ImageFont.truetype(font, 30)
+        except OSError:
+            big = small = ImageFont.load_default()
+        draw.text((36, 30), "E", font=big, fill=(255, 255, 255))
+        draw.text((138, 28), "Cabinet Envol", font=small, fill=(113, 75, 103))
+        draw.text((138, 72), "Conseil & coaching", font=small, fill=(90, 90, 90))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return base64.b64encode(buffer.getvalue())
