@@ -3,10 +3,11 @@
 #   make run    Odoo on http://localhost:8069 with the demo database (HTTP_PORT, DB)
 #   make test   fresh test database, then pytest, browser tests included (PYTEST_ARGS)
 #   make lint   pre-commit: ruff, pylint-odoo, oca-checks-odoo-module
+#   make soak   fault-injection soak: exactly-once under kill -9 (SOAK_ARGS)
 #   make stop   stop the project's PostgreSQL
 SETUP := bash scripts/setup.sh
 
-.PHONY: setup run test lint stop clean-db
+.PHONY: setup run test lint stop clean-db soak
 
 setup:
 	@$(SETUP) all
@@ -19,6 +20,10 @@ test:
 
 lint:
 	@$(SETUP) lint
+
+# Kill -9 and concurrent workers, then SQL checks (10 minutes; CI runs 2).
+soak:
+	@$(SETUP) soak $(SOAK_ARGS)
 
 stop:
 	@$(SETUP) pg-stop

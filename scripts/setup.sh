@@ -5,6 +5,7 @@
 #   scripts/setup.sh run [odoo options]     (make run)
 #   scripts/setup.sh test [pytest options]  (make test)
 #   scripts/setup.sh lint                   (make lint)
+#   scripts/setup.sh soak [--minutes N]     (make soak)
 #
 # Everything lives under $STATE_DIR (default: .state/, git-ignored): the cached
 # Odoo .deb, the virtualenv, the PostgreSQL cluster and socket, the filestore.
@@ -373,6 +374,17 @@ step_test() {
     exec "$VENV/bin/pytest" --odoo-config="$TEST_CONFIG" --odoo-database="$TEST_DB" --odoo-http "$@"
 }
 
+# Fault-injection soak (scripts/soak.py) on its own database, rebuilt each time.
+step_soak() {
+    step_setup
+    local db="${SOAK_DB:-accomp_soak}"
+    drop_db "$db"
+    install_db "$TEST_CONFIG" "$db" accomp_billing,payment_demo
+    log "soak on $db: $*"
+    cd "$ROOT"
+    "$VENV/bin/python" scripts/soak.py "$TEST_CONFIG" "$db" "$@"
+}
+
 step_lint() {
     step_venv
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-lint.txt" \
@@ -388,6 +400,7 @@ case "$cmd" in
     run) step_run "$@" ;;
     test) step_test "$@" ;;
     lint) step_lint ;;
+    soak) step_soak "$@" ;;
     apt) step_apt ;;
     venv) step_venv ;;
     pg-start) step_pg_start ;;

@@ -105,6 +105,7 @@ class AccompEngagement(models.Model):
     )
     state = fields.Selection(
         ENGAGEMENT_STATES,
+        group_expand=True,  # the kanban shows every status, in order
         compute="_compute_state",
         store=True,
         readonly=False,

@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Fault-injection soak: exactly-once invoicing, charging and dunning under
+kill -9 and concurrent workers, checked with SQL.
+
+    scripts/setup.sh soak [--minutes N] [--engagements N]     (make soak)
+
+On a committed database (``accomp_soak``, rebuilt each time) with a few hundred
+engagements of every billing model due, separate OS processes run the real
+scheduled actions (``ir.cron._process_jobs``: invoicing, automatic debit with
+Odoo's demo provider, dunning), the "Invoice due events now" button and "Mark as
+done", two or three at once; the conductor kills some of them with SIGKILL at
+random moments, again and again. Then one clean run finishes the work and SQL
+checks that no billing event is on two live invoices, no due event was missed,
+invoice totals equal the invoiced events, no debit attempt was charged twice and
+no dunning level fired twice.
+"""
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JOBS = ("cron", "cron", "invoice_now", "mark_done", "log_usage")
+
+
+def odoo_env(config, db):
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
+    registry = Registry(db)
+    return registry
+
+
+# ----------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------
+def prepare(config, db, count):
+    import odoo
+    from odoo.fields import Command
+
+    registry = odoo_env(config, db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env.company
+        if not env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        ):
+            env["account.chart.template"].try_loading(
+                "generic_coa", company, install_demo=False
+            )
+        # due on the invoice date: old unpaid invoices are overdue
+        company.accomp_payment_term_id = env.ref(
+            "account.account_payment_term_immediate"
+        )
+        provider = env.ref("payment.payment_provider_demo")
+        provider.write({"state": "test", "company_id": company.id})
+        method = env.ref("payment_demo.payment_method_demo")
+        session = env["product.product"].create(
+            {"name": "Soak session", "type": "service", "list_price": 90}
+        )
+        start = date.today() - relativedelta(months=5)
+        offers = env["accomp.offer"].create(
+            [
+                {
+                    "name": "Soak instalments",
+                    "billing_model": "instalments",
+                    "amount_total": 1200,
+                    "instalment_count": 6,
+                    "deposit_percent": 30,
+                    "invoice_mode": "auto_post",
+                    "extras_policy": "next_invoice",
+                    "allowance_ids": [
+                        Command.create({"product_id": session.id, "included_qty": 1})
+                    ],
+                },
+                {
+                    "name": "Soak upfront",
+                    "billing_model": "upfront",
+                    "amount_total": 900,
+                    "invoice_mode": "auto_post",
+                },
+                {
+                    "name": "Soak subscription",
+                    "billing_model": "subscription",
+                    "recurring_amount": 200,
+                    "commitment_months": 3,
+                    "invoice_mode": "auto_post",
+                    "extras_policy": "immediate",
+                    "allowance_ids": [
+                        Command.create({"product_id": session.id, "included_qty": 0})
+                    ],
+                },
+                {
+                    "name": "Soak milestones",
+                    "billing_model": "milestones",
+                    "amount_total": 3000,
+                    "deposit_percent": 20,
+                    "invoice_mode": "auto_post",
+                    "milestone_template_ids": [
+                        Command.create({"name": f"Phase {n}", "percent": p})
+                        for n, p in ((1, 30), (2, 40), (3, 30))
+                    ],
+                },
+            ]
+        )
+        partners = env["res.partner"].create(
+            [
+                {"name": f"Soak client {n}", "is_company": n % 2 == 0}
+                for n in range(count)
+            ]
+        )
+        engagements = env["accomp.engagement"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "offer_id": offers[n % len(offers)].id,
+                    "date_start": start + relativedelta(days=n % 28),
+                }
+                for n, partner in enumerate(partners)
+            ]
+        )
+        engagements.action_confirm()
+        # a third pays by automatic debit; some debits are declined
+        for n, engagement in enumerate(engagements):
+            if n % 3:
+                continue
+            engagement.payment_token_id = env["payment.token"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "partner_id": engagement.partner_id.id,
+                    "provider_ref": f"soak-{n}",
+                    "payment_details": "4242",
+                    "demo_simulated_state": "error" if n % 9 == 0 else "done",
+                }
+            )
+        # some invoices are months old: the debits and reminders have work to do
+        env["accomp.schedule.line"]._invoice_due_lines(
+            date_ref=start + relativedelta(months=1),
+            engagements=engagements.filtered(lambda e: e.id % 4 == 0),
+        )
+        cr.commit()  # pylint: disable=invalid-commit - other processes must see it
+    return count
+
+
+# ----------------------------------------------------------------------------
+# Workers (separate OS processes)
+# ----------------------------------------------------------------------------
+def worker(config, db, job, seed):
+    import odoo
+
+    from odoo.addons.base.models.ir_cron import IrCron
+
+    random.seed(seed)
+    registry = odoo_env(config, db)
+    if job == "cron":
+        with registry.cursor() as cr:
+            cr.execute(
+                "UPDATE ir_cron SET nextcall = now() - interval '1 minute', "
+                "active = true WHERE id IN (SELECT res_id FROM ir_model_data "
+                "WHERE module = 'accomp_billing' AND model = 'ir.cron')"
+            )
+        IrCron._process_jobs(db)
+        return
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        Engagement = env["accomp.engagement"]
+        active = Engagement.search([("state", "=", "active")])
+        if not active:
+            return
+        if job == "invoice_now":
+            picked = active.browse(random.sample(active.ids, min(20, len(active))))
+            try:
+                picked.action_invoice_now()
+            except odoo.exceptions.UserError:
+                return  # nothing due for those: the button says so
+        elif job == "mark_done":
+            todo = env["accomp.milestone"].search(
+                [("state", "=", "todo"), ("engagement_id.state", "=", "active")],
+                limit=5,
+                order="id",
+            )
+            todo.action_done()
+        elif job == "log_usage":
+            with_allowance = active.filtered("allowance_ids")[:40]
+            for engagement in random.sample(
+                list(with_allowance), min(5, len(with_allowance))
+            ):
+                env["accomp.usage"].create(
+                    {
+                        "engagement_id": engagement.id,
+                        "product_id": engagement.allowance_ids[0].product_id.id,
+                        "date": date.today(),
+                    }
+                )
+        cr.commit()  # pylint: disable=invalid-commit - a worker's own transaction
+
+
+# ----------------------------------------------------------------------------
+# Checks
+# ----------------------------------------------------------------------------
+CHECKS = {
+    "duplicates": """
+        SELECT count(*) FROM (
+            SELECT aml.accomp_schedule_line_id, COALESCE(aml.accomp_attempt, 1)
+              FROM account_move_line aml
+             WHERE aml.accomp_schedule_line_id IS NOT NULL
+               AND aml.parent_state != 'cancel'
+             GROUP BY 1, 2 HAVING count(*) > 1) d""",
+    "missed": """
+        SELECT count(*) FROM accomp_schedule_line l
+          JOIN accomp_engagement e ON e.id = l.engagement_id
+         WHERE l.state = 'planned' AND l.date_due <= CURRENT_DATE
+           AND e.state = 'active'
+           AND (l.kind = 'deposit' OR NOT e.awaiting_deposit)""",
+    "totals_mismatch": """
+        SELECT count(*) FROM (
+            SELECT l.id FROM accomp_schedule_line l
+              JOIN account_move_line aml ON aml.accomp_schedule_line_id = l.id
+                   AND aml.parent_state = 'posted'
+                   AND COALESCE(aml.accomp_attempt, 1) = l.attempt
+             WHERE l.state IN ('invoiced', 'paid')
+             GROUP BY l.id, l.amount, l.kind, l.quantity, l.price_unit
+            HAVING abs(sum(aml.price_subtotal)
+                       - CASE WHEN l.kind = 'extras'
+                              THEN round((l.quantity * l.price_unit)::numeric, 2)
+                              ELSE l.amount END) > 0.005) m""",
+    "events_without_invoice": """
+        SELECT count(*) FROM accomp_schedule_line l
+         WHERE l.state IN ('invoiced', 'paid') AND l.invoice_id IS NULL""",
+    "debits_charged_twice": """
+        SELECT count(*) FROM (
+            SELECT rel.invoice_id
+              FROM payment_transaction tx
+              JOIN account_invoice_transaction_rel rel ON rel.transaction_id = tx.id
+             WHERE tx.state = 'done' AND tx.operation = 'offline'
+             GROUP BY 1 HAVING count(*) > 1) d""",
+    "dunning_twice": """
+        SELECT count(*) FROM (
+            SELECT invoice_id, level_id FROM accomp_dunning_history
+             GROUP BY 1, 2 HAVING count(*) > 1) d""",
+}
+
+
+def check(config, db):
+    registry = odoo_env(config, db)
+    with registry.cursor() as cr:
+        results = {}
+        for name, query in CHECKS.items():
+            cr.execute(query)
+            results[name] = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM account_move WHERE accomp_engagement_id IS NOT NULL"
+        )
+        results["invoices"] = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM payment_transaction WHERE operation = 'offline'"
+        )
+        results["debits"] = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM accomp_dunning_history")
+        results["reminders"] = cr.fetchone()[0]
+    return results
+
+
+# ----------------------------------------------------------------------------
+# Conductor
+# ----------------------------------------------------------------------------
+def spawn(config, db, job, seed):
+    return subprocess.Popen(
+        [sys.executable, __file__, "worker", config, db, job, str(seed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def conduct(config, db, minutes, count):
+    random.seed(20261121)
+    t0 = time.time()
+    prepare(config, db, count)
+    runs = kills = pairs = 0
+    deadline = time.time() + minutes * 60
+    while time.time() < deadline:
+        width = random.choice((1, 2, 2, 3))
+        procs = [
+            spawn(config, db, random.choice(JOBS), random.randrange(10**6))
+            for _i in range(width)
+        ]
+        runs += width
+        pairs += width > 1
+        time.sleep(random.uniform(1.5, 6.0))  # a worker needs ~3 s to start
+        for proc in procs:
+            if proc.poll() is None and random.random() < 0.8:
+                os.killpg(proc.pid, signal.SIGKILL)
+                kills += 1
+        for proc in procs:
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                kills += 1
+    # one clean run finishes what the killed ones left
+    for _i in range(3):
+        worker(config, db, "cron", 0)
+    results = check(config, db)
+    failures = sum(
+        results[name] for name in CHECKS if name not in ("invoices", "debits")
+    )
+    sys.stdout.write(
+        f"{runs} runs, {kills} kills, {pairs} concurrent groups, "
+        f"{results['duplicates']} duplicates, {results['missed']} missed "
+        f"({results['invoices']} invoices, {results['debits']} debits, "
+        f"{results['reminders']} reminders; totals mismatches "
+        f"{results['totals_mismatch']}, events without invoice "
+        f"{results['events_without_invoice']}, debits charged twice "
+        f"{results['debits_charged_twice']}, reminders twice "
+        f"{results['dunning_twice']}) in {time.time() - t0:.0f} s\n"
+    )
+    return 1 if failures else 0
+
+
+def main(argv):
+    if argv and argv[0] == "worker":
+        config, db, job, seed = argv[1:5]
+        worker(config, db, job, int(seed))
+        return 0
+    parser = argparse.ArgumentParser()
+    parser.add_argument("config")
+    parser.add_argument("db")
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--engagements", type=int, default=300)
+    args = parser.parse_args(argv)
+    return conduct(args.config, args.db, args.minutes, args.engagements)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
