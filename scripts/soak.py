@@ -147,7 +147,8 @@ def prepare(config, db, count):
             date_ref=start + relativedelta(months=1),
             engagements=engagements.filtered(lambda e: e.id % 4 == 0),
         )
-        cr.commit()  # pylint: disable=invalid-commit - other processes must see it
+        # other processes must see the data
+        cr.commit()  # pylint: disable=invalid-commit
     return count
 
 
@@ -201,7 +202,8 @@ def worker(config, db, job, seed):
                         "date": date.today(),
                     }
                 )
-        cr.commit()  # pylint: disable=invalid-commit - a worker's own transaction
+        # a worker's own transaction, as a request's would be
+        cr.commit()  # pylint: disable=invalid-commit
 
 
 # ----------------------------------------------------------------------------
