@@ -35,6 +35,7 @@
         "views/accomp_dunning_level_views.xml",
         "views/accomp_billing_menus.xml",
         "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
         "wizards/accomp_pause_wizard_views.xml",
         "wizards/accomp_terminate_wizard_views.xml",
         "wizards/accomp_usage_log_wizard_views.xml",

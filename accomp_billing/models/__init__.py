@@ -11,6 +11,7 @@ from . import accomp_engagement_usage
 from . import accomp_engagement_collection
 from . import accomp_engagement_termination
 from . import accomp_engagement_fr
+from . import accomp_engagement_portal
 from . import accomp_engagement_allowance
 from . import accomp_milestone
 from . import accomp_usage

@@ -20,6 +20,26 @@ class PaymentTransaction(models.Model):
                     and e.partner_id.commercial_partner_id == p
                     and e.company_id == c
                 ).write({"payment_token_id": tx.token_id.id})
+            if tx.operation == "validation" and tx.token_id and tx.state == "done":
+                # a payment method registered from the portal, without paying:
+                # the client's programmes without one are debited with it
+                engagements |= (
+                    self.env["accomp.engagement"]
+                    .sudo()
+                    .search(
+                        [
+                            (
+                                "partner_id",
+                                "child_of",
+                                tx.partner_id.commercial_partner_id.ids,
+                            ),
+                            ("state", "in", ("active", "suspended")),
+                            ("payment_token_id", "=", False),
+                            ("company_id", "=", tx.token_id.company_id.id),
+                        ]
+                    )
+                )
+                engagements.write({"payment_token_id": tx.token_id.id})
             engagements.filtered("payment_exception").write(
                 {"payment_exception": False}
             )

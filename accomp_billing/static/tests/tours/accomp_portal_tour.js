@@ -1,0 +1,41 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * The client opens their space, follows the Programmes counter, opens their
+ * programme, reads its schedule and reaches the payment of the open invoice.
+ */
+registry.category("web_tour.tours").add("accomp_billing_portal_tour", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "The Programmes entry shows once its counter is loaded",
+            trigger: ".o_portal_index_card a[href='/my/programmes']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Open the programme",
+            trigger: "tr.o_accomp_portal_programme a:contains(Programme Envol)",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The schedule shows the first instalment, invoiced",
+            trigger: ".o_accomp_portal_schedule td:contains(Instalment 1/6)",
+        },
+        {
+            content: "What is included is shown",
+            trigger: ".o_accomp_portal_included:contains(Séance)",
+        },
+        {
+            content: "Pay the open invoice",
+            trigger: ".o_accomp_portal_schedule a.o_accomp_pay",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The invoice's payment page",
+            trigger: "#o_portal_navigation_pay_button, a:contains(Pay Now), button:contains(Pay)",
+        },
+    ],
+});
