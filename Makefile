@@ -7,7 +7,7 @@
 #   make stop   stop the project's PostgreSQL
 SETUP := bash scripts/setup.sh
 
-.PHONY: setup run test lint stop clean-db soak
+.PHONY: setup run test lint stop clean-db soak bench
 
 setup:
 	@$(SETUP) all
@@ -24,6 +24,10 @@ lint:
 # Kill -9 and concurrent workers, then SQL checks (10 minutes; CI runs 2).
 soak:
 	@$(SETUP) soak $(SOAK_ARGS)
+
+# Scheduler against Odoo's own batch invoicing; writes docs/benchmarks.md.
+bench:
+	@$(SETUP) bench $(BENCH_ARGS)
 
 stop:
 	@$(SETUP) pg-stop

@@ -385,6 +385,17 @@ step_soak() {
     "$VENV/bin/python" scripts/soak.py "$TEST_CONFIG" "$db" "$@"
 }
 
+# Benchmark (scripts/bench.py) on its own database, rebuilt each time.
+step_bench() {
+    step_setup
+    local db="${BENCH_DB:-accomp_bench}"
+    drop_db "$db"
+    install_db "$TEST_CONFIG" "$db" accomp_billing
+    log "benchmark on $db: $*"
+    cd "$ROOT"
+    "$VENV/bin/python" scripts/bench.py "$TEST_CONFIG" "$db" "$@"
+}
+
 step_lint() {
     step_venv
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-lint.txt" \
@@ -401,6 +412,7 @@ case "$cmd" in
     test) step_test "$@" ;;
     lint) step_lint ;;
     soak) step_soak "$@" ;;
+    bench) step_bench "$@" ;;
     apt) step_apt ;;
     venv) step_venv ;;
     pg-start) step_pg_start ;;

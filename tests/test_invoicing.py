@@ -458,3 +458,32 @@ class TestInvoicing(AccompCase):
         self.assertNotIn("Late payment", narration)
         self.assertNotIn("services", narration)
         self.assertIn("Last invoice of the programme", narration)  # one invoice
+
+
+class TestDryRun(AccompCase):
+    def test_the_dry_run_lists_tomorrows_invoices_and_writes_nothing(self):
+        engagement = self.make_engagement(self.make_offer())
+        self.make_engagement(self.make_offer(billing_model="upfront"))
+
+        def counts():
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT (SELECT count(*) FROM account_move),"
+                " (SELECT count(*) FROM account_move_line),"
+                " (SELECT count(*) FROM accomp_schedule_line),"
+                " (SELECT max(write_date) FROM accomp_schedule_line)"
+            )
+            return self.env.cr.fetchone()
+
+        before = counts()
+        lines = self.env["accomp.schedule.line"]._invoice_due_lines(
+            date_ref=date(2026, 2, 28), dry_run=True
+        )
+        self.assertEqual(counts(), before)
+        self.assertEqual(
+            sorted(lines.mapped("date_due")),
+            [date(2026, 1, 31), date(2026, 1, 31), date(2026, 2, 28)],
+        )
+        invoices = self.invoice_due(date(2026, 2, 28))
+        self.assertEqual(invoices.invoice_line_ids.accomp_schedule_line_id, lines)
+        self.assertTrue(engagement.invoice_ids)

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import HttpCase, freeze_time, new_test_user
 
 from .common import AccompCase
 
@@ -22,18 +22,54 @@ class TestPortal(AccompCase, HttpCase):
             groups="base.group_portal",
             partner_id=cls.client.id,
         )
-        session = cls.env["product.product"].create(
+        cls.session_product = cls.env["product.product"].create(
             {"name": "Séance individuelle", "type": "service", "list_price": 150}
         )
         offer = cls.make_offer(
+            name="Parcours Transformation",
+            billing_model="milestones",
+            deposit_percent=30,
+            extras_policy="immediate",
+            extras_approval=True,
+            milestone_signoff=True,
+            signoff_days=7,
+            milestone_template_ids=[
+                Command.create({"name": "Diagnostic", "percent": 50}),
+                Command.create({"name": "Bilan", "percent": 50}),
+            ],
             allowance_ids=[
-                Command.create({"product_id": session.id, "included_qty": 4})
-            ]
+                Command.create(
+                    {"product_id": cls.session_product.id, "included_qty": 0}
+                )
+            ],
         )
-        cls.engagement = cls.make_engagement(offer, date_start=date(2026, 1, 31))
+        cls.engagement = cls.make_engagement(
+            offer, date_start=date(2026, 1, 31), user_id=cls.coach.id
+        )
         cls.env["accomp.schedule.line"]._invoice_due_lines(date_ref=date(2026, 1, 31))
         other = cls.env["res.partner"].create({"name": "Bob Durand"})
         cls.other = cls.make_engagement(offer, partner_id=other.id)
+
+    def extras_lines(self):
+        return self.engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
+
+    def log_extra(self):
+        return (
+            self.env["accomp.usage"]
+            .with_user(self.coach)
+            .create(
+                {
+                    "engagement_id": self.engagement.id,
+                    "product_id": self.session_product.id,
+                    "date": date(2026, 2, 10),
+                }
+            )
+        )
+
+    def post(self, path):
+        page = self.url_open(f"/my/programmes/{self.engagement.id}").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        return self.url_open(path, data={"csrf_token": csrf})
 
     def test_the_client_sees_their_programmes_only(self):
         self.authenticate("claire_portal", "claire_portal")
@@ -42,7 +78,7 @@ class TestPortal(AccompCase, HttpCase):
         self.assertNotIn(self.other.name, page)
         detail = self.url_open(f"/my/programmes/{self.engagement.id}")
         self.assertEqual(detail.status_code, 200)
-        self.assertIn("Instalment 1/6", detail.text)
+        self.assertIn("Deposit", detail.text)
         self.assertIn("Séance individuelle", detail.text)
         self.assertIn(self.engagement.invoice_ids.get_portal_url(), detail.text)
         # another client's programme: back to the portal home
@@ -55,10 +91,10 @@ class TestPortal(AccompCase, HttpCase):
         self.assertIn("access_token=", url)
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
-        self.assertIn("Instalment 1/6", page.text)
+        self.assertIn("Deposit", page.text)
         # without the token, an anonymous visitor is sent to log in
         anonymous = self.url_open(f"/my/programmes/{self.engagement.id}")
-        self.assertNotIn("Instalment 1/6", anonymous.text)
+        self.assertNotIn("Deposit", anonymous.text)
 
     def test_the_client_can_stop_the_automatic_debit(self):
         provider = self.env.ref("payment.payment_provider_demo").sudo()
@@ -89,4 +125,66 @@ class TestPortal(AccompCase, HttpCase):
         self.assertFalse(self.engagement.payment_token_id)
 
     def test_portal_tour_from_home_to_payment(self):
+        self.engagement.milestone_ids.sorted()[0].with_user(self.coach).action_done()
+        self.log_extra()
         self.start_tour("/my", "accomp_billing_portal_tour", login="claire_portal")
+        self.assertEqual(self.engagement.usage_ids.approval_state, "approved")
+        self.assertEqual(
+            self.engagement.milestone_ids.sorted()[0].signoff_state, "accepted"
+        )
+
+    @freeze_time("2026-02-10 10:00:00")
+    def test_an_extra_waits_for_the_client_approved_is_billed(self):
+        usage = self.log_extra()
+        self.assertEqual(usage.approval_state, "pending")
+        self.assertFalse(self.extras_lines(), "nothing billed before approval")
+        self.authenticate("claire_portal", "claire_portal")
+        self.post(f"/my/programmes/{self.engagement.id}/extras/{usage.id}/approve")
+        self.assertEqual(
+            (usage.approval_state, usage.approved_by_id), ("approved", self.client)
+        )
+        self.assertEqual(self.extras_lines().invoice_id.amount_untaxed, 150)
+        self.assertIn("approved", self.engagement.message_ids[0].body)
+
+    @freeze_time("2026-02-10 10:00:00")
+    def test_a_declined_extra_is_not_billed(self):
+        usage = self.log_extra()
+        self.authenticate("claire_portal", "claire_portal")
+        self.post(f"/my/programmes/{self.engagement.id}/extras/{usage.id}/decline")
+        self.assertEqual(usage.approval_state, "declined")
+        self.assertFalse(self.extras_lines())
+        self.env["accomp.schedule.line"]._invoice_due_lines(date_ref=date(2026, 3, 1))
+        self.assertFalse(self.extras_lines())
+
+    @freeze_time("2026-02-10 10:00:00")
+    def test_a_done_phase_is_invoiced_once_signed_off(self):
+        phase = self.engagement.milestone_ids.sorted()[0]
+        phase.with_user(self.coach).action_done()
+        self.assertEqual(phase.signoff_state, "waiting")
+        self.assertFalse(phase.invoice_id, "not invoiced before the sign-off")
+        self.authenticate("claire_portal", "claire_portal")
+        self.post(f"/my/programmes/{self.engagement.id}/milestones/{phase.id}/sign")
+        self.assertRecordValues(
+            phase,
+            [
+                {
+                    "signoff_state": "accepted",
+                    "accepted_by_id": self.client.id,
+                    "date_accepted": date(2026, 2, 10),
+                }
+            ],
+        )
+        self.assertEqual(phase.invoice_id.amount_untaxed, 1050)  # 50 % of 2 100
+
+    def test_a_phase_not_signed_off_is_accepted_after_the_delay(self):
+        phase = self.engagement.milestone_ids.sorted()[0]
+        with freeze_time("2026-02-10 10:00:00"):
+            phase.action_done()
+        with freeze_time("2026-02-16 10:00:00"):
+            self.env["accomp.milestone"]._accept_expired_signoffs()
+        self.assertEqual(phase.signoff_state, "waiting")  # 6 days: not yet
+        with freeze_time("2026-02-17 10:00:00"):
+            self.env["accomp.milestone"]._accept_expired_signoffs()
+        self.assertEqual(phase.signoff_state, "accepted")
+        self.assertFalse(phase.accepted_by_id)
+        self.assertEqual(phase.invoice_id.invoice_date, date(2026, 2, 17))

@@ -100,6 +100,60 @@ class AccompPortal(CustomerPortal):
         return request.render("accomp_billing.portal_my_programme", values)
 
     @http.route(
+        ["/my/programmes/<int:engagement_id>/extras/<int:usage_id>/<string:answer>"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_programme_extra_answer(
+        self, engagement_id, usage_id, answer, access_token=None, **kw
+    ):
+        """The client approves or declines an extra."""
+        try:
+            engagement_sudo = self._document_check_access(
+                "accomp.engagement", engagement_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        usage = engagement_sudo.usage_ids.filtered(lambda u: u.id == usage_id)
+        if answer in ("approve", "decline") and usage:
+            usage._client_answer(
+                answer == "approve", self._portal_client(engagement_sudo)
+            )
+        return request.redirect(engagement_sudo.get_portal_url())
+
+    @http.route(
+        ["/my/programmes/<int:engagement_id>/milestones/<int:milestone_id>/sign"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_programme_milestone_sign(
+        self, engagement_id, milestone_id, access_token=None, **kw
+    ):
+        """The client signs a done phase off: it is invoiced."""
+        try:
+            engagement_sudo = self._document_check_access(
+                "accomp.engagement", engagement_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        milestone = engagement_sudo.milestone_ids.filtered(
+            lambda m: m.id == milestone_id
+        )
+        milestone._accept_signoff(self._portal_client(engagement_sudo))
+        return request.redirect(engagement_sudo.get_portal_url())
+
+    def _portal_client(self, engagement_sudo):
+        """Who answers: the logged-in client, else (a token link) the programme's
+        client."""
+        if request.env.user._is_public():
+            return engagement_sudo.partner_id
+        return request.env.user.partner_id
+
+    @http.route(
         ["/my/programmes/<int:engagement_id>/payment_method/remove"],
         type="http",
         auth="user",

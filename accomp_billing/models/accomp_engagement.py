@@ -138,6 +138,9 @@ class AccompEngagement(models.Model):
     termination_fee_type = fields.Selection(**COPIED_FROM_OFFER)
     termination_fee_percent = fields.Float(**COPIED_FROM_OFFER)
     termination_fee_amount = fields.Monetary(**COPIED_FROM_OFFER)
+    extras_approval = fields.Boolean(**COPIED_FROM_OFFER)
+    milestone_signoff = fields.Boolean(**COPIED_FROM_OFFER)
+    signoff_days = fields.Integer(**COPIED_FROM_OFFER)
 
     schedule_line_ids = fields.One2many(
         "accomp.schedule.line", "engagement_id", string="Billing Schedule", copy=False

@@ -160,6 +160,11 @@ class AccompEngagement(models.Model):
                     "billable_qty": float(allocation.billable),
                     "price_unit": price,
                 }
+                if self.extras_approval and allocation.billable:
+                    if usage.approval_state == "not_required":
+                        vals["approval_state"] = "pending"
+                elif usage.approval_state == "pending":
+                    vals["approval_state"] = "not_required"
                 if any(usage[fname] != value for fname, value in vals.items()):
                     usage.write(vals)
 
@@ -198,7 +203,7 @@ class AccompEngagement(models.Model):
             for line in open_lines
         }
         wanted = {}
-        for usage in usages.filtered(lambda u: u.state == "to_bill"):
+        for usage in usages.filtered(lambda u: u._is_billable_extra()):
             period_start = False
             if self.extras_policy == "end_of_cycle":
                 period_start = planning.period_of(

@@ -3,7 +3,16 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 # Set by action_done / action_reset only.
-SYSTEM_FIELDS = {"engagement_id", "percent", "state", "date_done", "done_by_id"}
+SYSTEM_FIELDS = {
+    "engagement_id",
+    "percent",
+    "state",
+    "date_done",
+    "done_by_id",
+    "signoff_state",
+    "accepted_by_id",
+    "date_accepted",
+}
 
 
 class AccompMilestone(models.Model):
@@ -39,6 +48,25 @@ class AccompMilestone(models.Model):
     done_by_id = fields.Many2one(
         "res.users", string="Done by", readonly=True, copy=False
     )
+    signoff_state = fields.Selection(
+        [
+            ("not_required", "Not required"),
+            ("waiting", "Waiting for the client"),
+            ("accepted", "Accepted"),
+        ],
+        string="Client sign-off",
+        default="not_required",
+        readonly=True,
+        copy=False,
+    )
+    accepted_by_id = fields.Many2one(
+        "res.partner",
+        string="Accepted by",
+        readonly=True,
+        copy=False,
+        help="Empty when accepted automatically after the delay.",
+    )
+    date_accepted = fields.Date(string="Accepted on", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Compute
@@ -101,24 +129,26 @@ class AccompMilestone(models.Model):
                 )
         for milestone in self:
             today = milestone.company_id._accomp_today()
+            signoff = milestone.engagement_id.milestone_signoff
             milestone.with_context(accomp_milestone_action=True).write(
                 {
                     "state": "done",
                     "date_done": today,
                     "done_by_id": self.env.user.id,
+                    "signoff_state": "waiting" if signoff else "not_required",
                 }
             )
-            # coaches cannot write billing events: the due date is set for them
-            milestone.sudo().schedule_line_ids.filtered(
-                lambda line: line.state == "planned"
-            ).date_due = today
-        lines = self.sudo().schedule_line_ids.filtered(
-            lambda line: line.state == "planned"
-        )
-        lines._invoice_now()
+            if not signoff:
+                milestone._make_due(today)
+        self.filtered(lambda m: m.signoff_state != "waiting")._invoice_due_phase()
         for milestone in self:
             invoice = milestone.sudo().schedule_line_ids.invoice_id
-            if invoice:
+            if milestone.signoff_state == "waiting":
+                body = self.env._(
+                    "Milestone “%(name)s” done: waiting for the client's sign-off.",
+                    name=milestone.name,
+                )
+            elif invoice:
                 body = self.env._(
                     "Milestone “%(name)s” done: invoice %(invoice)s generated.",
                     name=milestone.name,
@@ -130,6 +160,63 @@ class AccompMilestone(models.Model):
                 body=body, subtype_xmlid="mail.mt_note"
             )
         return True
+
+    def _make_due(self, day):
+        # coaches cannot write billing events: the due date is set for them
+        self.sudo().schedule_line_ids.filtered(
+            lambda line: line.state == "planned"
+        ).date_due = day
+
+    def _invoice_due_phase(self):
+        lines = self.sudo().schedule_line_ids.filtered(
+            lambda line: line.state == "planned"
+        )
+        return lines._invoice_now()
+
+    def _accept_signoff(self, partner=None):
+        """The client signs the phase off (``partner``), or the delay ran out:
+        it is invoiced now."""
+        waiting = self.filtered(lambda m: m.signoff_state == "waiting")
+        for milestone in waiting:
+            today = milestone.company_id._accomp_today()
+            milestone.with_context(accomp_milestone_action=True).write(
+                {
+                    "signoff_state": "accepted",
+                    "accepted_by_id": partner.id if partner else False,
+                    "date_accepted": today,
+                }
+            )
+            milestone._make_due(today)
+        waiting._invoice_due_phase()
+        for milestone in waiting:
+            milestone.engagement_id.message_post(
+                body=self.env._(
+                    "Milestone “%(name)s” signed off by %(client)s: invoiced.",
+                    name=milestone.name,
+                    client=partner.name,
+                )
+                if partner
+                else self.env._(
+                    "Milestone “%(name)s” accepted automatically after %(days)s days: "
+                    "invoiced.",
+                    name=milestone.name,
+                    days=milestone.engagement_id.signoff_days,
+                ),
+                subtype_xmlid="mail.mt_note",
+                partner_ids=milestone.engagement_id.user_id.partner_id.ids,
+            )
+        return waiting
+
+    @api.model
+    def _accept_expired_signoffs(self):
+        """The scheduler's daily check: phases not signed off within the
+        offer's delay are accepted."""
+        waiting = self.search([("signoff_state", "=", "waiting")])
+        expired = waiting.filtered(
+            lambda m: fields.Date.add(m.date_done, days=m.engagement_id.signoff_days)
+            <= m.company_id._accomp_today()
+        )
+        return expired._accept_signoff()
 
     def action_reset(self):
         """Back to do: only while the milestone's invoice is not posted; a draft
@@ -161,6 +248,11 @@ class AccompMilestone(models.Model):
             lambda line: line.state == "planned"
         ).date_due = False
         self.with_context(accomp_milestone_action=True).write(
-            {"state": "todo", "date_done": False, "done_by_id": False}
+            {
+                "state": "todo",
+                "date_done": False,
+                "done_by_id": False,
+                "signoff_state": "not_required",
+            }
         )
         return True

@@ -437,7 +437,9 @@ class AccompScheduleLine(models.Model):
         return domain
 
     @api.model
-    def _invoice_due_lines(self, date_ref=None, engagements=None, batch_size=None):
+    def _invoice_due_lines(
+        self, date_ref=None, engagements=None, batch_size=None, dry_run=False
+    ):
         """Invoice every planned line due on or before ``date_ref`` (default: each
         company's local today), in batches committed with ``ir.cron._commit_progress``
         when run by the scheduler. Lines are locked (SKIP LOCKED) and re-checked
@@ -448,11 +450,18 @@ class AccompScheduleLine(models.Model):
 
         :param date_ref: a date, or None for each company's local day
         :param engagements: restrict to these engagements (the "Invoice now" button)
-        :return: the invoices created (account.move)
+        :param dry_run: write nothing, return the billing events that would be
+            invoiced (with the extras waiting for them); subscription periods
+            the run would plan first are not among them
+        :return: the invoices created (account.move), or the events (dry run)
         """
         days = self.env["res.company"]._accomp_days(
             date_ref, engagements.company_id if engagements is not None else None
         )
+        if dry_run:
+            return self.search(
+                self._due_lines_domain(days, engagements)
+            )._with_pending_extras(lock=False)
         self.env["accomp.engagement"]._renew_subscriptions(days, engagements)
 
         batch_size = batch_size or INVOICE_BATCH_SIZE
@@ -494,7 +503,7 @@ class AccompScheduleLine(models.Model):
             lambda line: line.state == "planned" and not line.invoice_id
         )
 
-    def _with_pending_extras(self):
+    def _with_pending_extras(self, lock=True):
         """Add the extras waiting for the next invoice of these lines' engagements
         (``next_invoice`` policy), locked like the lines themselves."""
         engagements = self.filtered(lambda line: line.kind != "extras").engagement_id
@@ -510,7 +519,7 @@ class AccompScheduleLine(models.Model):
                 ("id", "not in", self.ids),
             ]
         )
-        return self | pending._lock_billable()
+        return self | (pending._lock_billable() if lock else pending)
 
     def _invoice_groups(self):
         """The lines each invoice bills: one invoice per scheduled line, the
@@ -678,4 +687,5 @@ class AccompScheduleLine(models.Model):
         Engagement = self.env["accomp.engagement"]
         Engagement._close_finished_programmes()
         Engagement._end_finished_pauses()
+        self.env["accomp.milestone"]._accept_expired_signoffs()
         self.env["account.move"]._accomp_send_awaiting()

@@ -46,6 +46,9 @@ TERM_FIELDS = (
     "termination_fee_type",
     "termination_fee_percent",
     "termination_fee_amount",
+    "extras_approval",
+    "milestone_signoff",
+    "signoff_days",
 )
 CHECKED_TERMS = (
     "billing_model",
@@ -110,6 +113,21 @@ class AccompTermsMixin(models.AbstractModel):
         "electronic invoice, Factur-X for French clients) by Odoo's sending.",
     )
 
+    extras_approval = fields.Boolean(
+        string="Client approves extras",
+        help="Usage beyond what is included waits for the client's approval in the "
+        "portal; only approved extras are billed.",
+    )
+    milestone_signoff = fields.Boolean(
+        string="Client signs off milestones",
+        help="A phase marked done waits for the client's sign-off in the portal (or "
+        "is accepted automatically after the delay) before it is invoiced.",
+    )
+    signoff_days = fields.Integer(
+        string="Automatic acceptance (days)",
+        default=7,
+        help="A phase not signed off is accepted this many days after it was done.",
+    )
     start_on_deposit_paid = fields.Boolean(
         string="Start when the deposit is paid",
         help="The programme waits for its deposit: nothing else is invoiced before.",

@@ -15,6 +15,8 @@ COMPUTED_FIELDS = {
     "price_unit",
     "schedule_line_id",
     "state",
+    "approval_state",
+    "approved_by_id",
 }
 # What a billed usage can no longer change.
 BILLED_FIELDS = {"engagement_id", "product_id", "quantity", "date"}
@@ -85,6 +87,21 @@ class AccompUsage(models.Model):
         copy=False,
     )
     invoice_id = fields.Many2one(related="schedule_line_id.invoice_id")
+    approval_state = fields.Selection(
+        [
+            ("not_required", "Not required"),
+            ("pending", "Waiting for the client"),
+            ("approved", "Approved"),
+            ("declined", "Declined"),
+        ],
+        string="Client approval",
+        default="not_required",
+        readonly=True,
+        copy=False,
+        help="Extras of a programme whose offer asks for it wait for the client's "
+        "approval; declined extras are not billed.",
+    )
+    approved_by_id = fields.Many2one("res.partner", readonly=True, copy=False)
     state = fields.Selection(
         USAGE_STATES,
         compute="_compute_state",
@@ -252,6 +269,42 @@ class AccompUsage(models.Model):
                         date=format_date(self.env, usage.date),
                     )
                 )
+
+    def _is_billable_extra(self):
+        """Billed as an extra: beyond the allowance, and approved when the
+        programme asks the client first."""
+        self.ensure_one()
+        return self.state == "to_bill" and self.approval_state in (
+            "not_required",
+            "approved",
+        )
+
+    def _client_answer(self, approve, partner):
+        """The client approves or declines these extras (from the portal): the
+        approved are billed per the extras policy, the coach is told."""
+        pending = self.filtered(lambda u: u.approval_state == "pending")
+        pending.with_context(accomp_usage_sync=True).write(
+            {
+                "approval_state": "approved" if approve else "declined",
+                "approved_by_id": partner.id,
+            }
+        )
+        for usage in pending:
+            usage.engagement_id.message_post(
+                body=self.env._(
+                    "%(client)s %(answer)s the extra of %(date)s (%(product)s).",
+                    client=partner.name,
+                    answer=self.env._("approved")
+                    if approve
+                    else self.env._("declined"),
+                    date=format_date(self.env, usage.date),
+                    product=usage.product_id.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+                partner_ids=usage.engagement_id.user_id.partner_id.ids,
+            )
+        pending.engagement_id._sync_extras()
+        return pending
 
     def _check_move_to_engagement(self, engagement_id):
         """A session stays on the programme it was logged on: only a billing

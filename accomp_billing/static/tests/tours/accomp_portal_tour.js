@@ -15,17 +15,37 @@ registry.category("web_tour.tours").add("accomp_billing_portal_tour", {
         },
         {
             content: "Open the programme",
-            trigger: "tr.o_accomp_portal_programme a:contains(Programme Envol)",
+            trigger: "tr.o_accomp_portal_programme a:contains(Parcours Transformation)",
             run: "click",
             expectUnloadPage: true,
         },
         {
-            content: "The schedule shows the first instalment, invoiced",
-            trigger: ".o_accomp_portal_schedule td:contains(Instalment 1/6)",
+            content: "The schedule shows the deposit, invoiced",
+            trigger: ".o_accomp_portal_schedule td:contains(Deposit)",
         },
         {
             content: "What is included is shown",
             trigger: ".o_accomp_portal_included:contains(Séance)",
+        },
+        {
+            content: "Approve the extra session",
+            trigger: ".o_accomp_portal_pending_extras button.o_accomp_approve",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The extra is billed",
+            trigger: ".o_accomp_portal_schedule td:contains(Extras)",
+        },
+        {
+            content: "Sign off the done phase",
+            trigger: "button.o_accomp_sign",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The phase is signed off",
+            trigger: ".badge:contains(Signed off)",
         },
         {
             content: "Pay the open invoice",
