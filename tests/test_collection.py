@@ -518,3 +518,37 @@ class TestStuckDebits(CollectionCase):
         engagement.action_check_payment_status()
         self.assertTrue(engagement.payment_exception)
         self.assertIn("Still pending", engagement.message_ids[0].body)
+
+
+class TestRegisteredMethod(CollectionCase):
+    def test_a_method_registered_without_paying_debits_the_programmes(self):
+        """Odoo's "add a payment method" (a validation, no invoice): the
+        client's programmes without a method are then debited with it."""
+        engagement = self.make_engagement(self.make_offer())
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.method.id,
+                    "reference": "validation-claire",
+                    "amount": 0,
+                    "currency_id": self.company.currency_id.id,
+                    "partner_id": self.client.id,
+                    "operation": "validation",
+                    "tokenize": True,
+                }
+            )
+        )
+        tx._process(
+            "demo",
+            {
+                "reference": tx.reference,
+                "simulated_state": "done",
+                "payment_details": "4242",
+            },
+        )
+        tx._post_process()
+        self.assertTrue(tx.token_id)
+        self.assertEqual(engagement.payment_token_id, tx.token_id)

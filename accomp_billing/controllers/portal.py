@@ -76,11 +76,8 @@ class AccompPortal(CustomerPortal):
         website=True,
     )
     def portal_my_programme(self, engagement_id, access_token=None, **kw):
-        try:
-            engagement_sudo = self._document_check_access(
-                "accomp.engagement", engagement_id, access_token
-            )
-        except (AccessError, MissingError):
+        engagement_sudo = self._programme_sudo(engagement_id, access_token)
+        if not engagement_sudo:
             return request.redirect("/my")
         values = self._get_page_view_values(
             engagement_sudo,
@@ -110,11 +107,8 @@ class AccompPortal(CustomerPortal):
         self, engagement_id, usage_id, answer, access_token=None, **kw
     ):
         """The client approves or declines an extra."""
-        try:
-            engagement_sudo = self._document_check_access(
-                "accomp.engagement", engagement_id, access_token
-            )
-        except (AccessError, MissingError):
+        engagement_sudo = self._programme_sudo(engagement_id, access_token)
+        if not engagement_sudo:
             return request.redirect("/my")
         usage = engagement_sudo.usage_ids.filtered(lambda u: u.id == usage_id)
         if answer in ("approve", "decline") and usage:
@@ -134,17 +128,24 @@ class AccompPortal(CustomerPortal):
         self, engagement_id, milestone_id, access_token=None, **kw
     ):
         """The client signs a done phase off: it is invoiced."""
-        try:
-            engagement_sudo = self._document_check_access(
-                "accomp.engagement", engagement_id, access_token
-            )
-        except (AccessError, MissingError):
+        engagement_sudo = self._programme_sudo(engagement_id, access_token)
+        if not engagement_sudo:
             return request.redirect("/my")
         milestone = engagement_sudo.milestone_ids.filtered(
             lambda m: m.id == milestone_id
         )
         milestone._accept_signoff(self._portal_client(engagement_sudo))
         return request.redirect(engagement_sudo.get_portal_url())
+
+    def _programme_sudo(self, engagement_id, access_token=None):
+        """The programme, as superuser, if the visitor may see it (their own, or
+        the e-mail's access token); an empty recordset otherwise."""
+        try:
+            return self._document_check_access(
+                "accomp.engagement", engagement_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.env["accomp.engagement"]
 
     def _portal_client(self, engagement_sudo):
         """Who answers: the logged-in client, else (a token link) the programme's
@@ -162,11 +163,8 @@ class AccompPortal(CustomerPortal):
     )
     def portal_programme_remove_payment_method(self, engagement_id, **kw):
         """The client stops the automatic debit of their programme."""
-        try:
-            engagement_sudo = self._document_check_access(
-                "accomp.engagement", engagement_id
-            )
-        except (AccessError, MissingError):
+        engagement_sudo = self._programme_sudo(engagement_id)
+        if not engagement_sudo:
             return request.redirect("/my")
         engagement_sudo._portal_remove_payment_method()
         return request.redirect(engagement_sudo.get_portal_url())

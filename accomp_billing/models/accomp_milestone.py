@@ -81,6 +81,12 @@ class AccompMilestone(models.Model):
         for milestone in self:
             milestone.invoice_id = milestone.sudo().schedule_line_ids.invoice_id[:1]
 
+    @api.depends("schedule_line_ids.invoice_id")
+    def _compute_invoice_state(self):
+        for milestone in self:
+            invoice = milestone.sudo().schedule_line_ids.invoice_id[:1]
+            milestone.invoice_state = invoice.state
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
