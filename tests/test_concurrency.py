@@ -18,10 +18,10 @@ from odoo.tests.common import get_db_name
 
 from odoo.addons.accomp_billing.models import (
     accomp_engagement_usage,
-    accomp_schedule_line,
+    accomp_schedule_line_invoicing,
 )
 
-ScheduleLine = accomp_schedule_line.AccompScheduleLine
+ScheduleLine = accomp_schedule_line_invoicing.AccompScheduleLine
 
 
 class CommittedDataCase(BaseCase):

@@ -14,12 +14,12 @@ from odoo.tools import mute_logger
 
 from odoo.addons.accomp_billing.models import (
     accomp_engagement_invoicing,
-    accomp_schedule_line,
+    accomp_schedule_line_invoicing,
 )
 
 from .common import AccompCase
 
-ScheduleLine = accomp_schedule_line.AccompScheduleLine
+ScheduleLine = accomp_schedule_line_invoicing.AccompScheduleLine
 Invoicing = accomp_engagement_invoicing.AccompEngagement
 
 
@@ -321,7 +321,7 @@ class TestInvoicing(AccompCase):
 
         with (
             freeze_time("2026-02-01 10:00:00"),
-            patch.object(accomp_schedule_line, "INVOICE_BATCH_SIZE", 2),
+            patch.object(accomp_schedule_line_invoicing, "INVOICE_BATCH_SIZE", 2),
             patch.object(ScheduleLine, "_generate_invoices", crash_on_second_batch),
             mute_logger("odoo.addons.base.models.ir_cron"),
         ):

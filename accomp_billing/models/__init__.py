@@ -5,6 +5,7 @@ from . import accomp_offer
 from . import accomp_offer_milestone
 from . import accomp_offer_allowance
 from . import accomp_engagement
+from . import accomp_engagement_amounts
 from . import accomp_engagement_schedule
 from . import accomp_engagement_invoicing
 from . import accomp_engagement_usage
@@ -16,6 +17,7 @@ from . import accomp_engagement_allowance
 from . import accomp_milestone
 from . import accomp_usage
 from . import accomp_schedule_line
+from . import accomp_schedule_line_invoicing
 from . import account_move
 from . import account_move_fr
 from . import account_move_send

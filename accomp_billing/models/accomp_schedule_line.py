@@ -1,15 +1,8 @@
-import logging
-
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Domain
 from odoo.tools import format_date
 
 from ..tools import planning, termination
-
-_logger = logging.getLogger(__name__)
 
 LINE_KINDS = [
     ("deposit", "Deposit"),
@@ -26,7 +19,6 @@ LINE_STATES = [
     ("credited", "Credited"),
     ("cancelled", "Cancelled"),
 ]
-INVOICE_BATCH_SIZE = 50
 
 
 class AccompScheduleLine(models.Model):
@@ -412,196 +404,6 @@ class AccompScheduleLine(models.Model):
             )
         return f"{label}, {period}" if period else label
 
-    # ------------------------------------------------------------------
-    # Invoicing
-    # ------------------------------------------------------------------
-    @api.model
-    def _due_lines_domain(self, days_by_company, engagements=None):
-        domain = Domain.OR(
-            Domain("company_id", "=", company.id) & Domain("date_due", "<=", today)
-            for company, today in days_by_company.items()
-        )
-        domain &= Domain(
-            [
-                ("state", "=", "planned"),
-                ("invoice_id", "=", False),
-                ("engagement_id.state", "=", "active"),
-            ]
-        )
-        # a programme that starts on its deposit bills nothing else before
-        domain &= Domain("kind", "=", "deposit") | Domain(
-            "engagement_id.awaiting_deposit", "=", False
-        )
-        if engagements is not None:
-            domain &= Domain("engagement_id", "in", engagements.ids)
-        return domain
-
-    @api.model
-    def _invoice_due_lines(
-        self, date_ref=None, engagements=None, batch_size=None, dry_run=False
-    ):
-        """Invoice every planned line due on or before ``date_ref`` (default: each
-        company's local today), in batches committed with ``ir.cron._commit_progress``
-        when run by the scheduler. Lines are locked (SKIP LOCKED) and re-checked
-        before invoicing, and a unique index on the invoice lines makes a second
-        invoice for a schedule line impossible: reruns and concurrent runs never
-        duplicate. An engagement that fails is reported on its chatter and does not
-        stop the batch.
-
-        :param date_ref: a date, or None for each company's local day
-        :param engagements: restrict to these engagements (the "Invoice now" button)
-        :param dry_run: write nothing, return the billing events that would be
-            invoiced (with the extras waiting for them); subscription periods
-            the run would plan first are not among them
-        :return: the invoices created (account.move), or the events (dry run)
-        """
-        days = self.env["res.company"]._accomp_days(
-            date_ref, engagements.company_id if engagements is not None else None
-        )
-        if dry_run:
-            return self.search(
-                self._due_lines_domain(days, engagements)
-            )._with_pending_extras(lock=False)
-        self.env["accomp.engagement"]._renew_subscriptions(days, engagements)
-
-        batch_size = batch_size or INVOICE_BATCH_SIZE
-        domain = self._due_lines_domain(days, engagements)
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        if in_cron:
-            self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
-        invoices = self.env["account.move"]
-        seen_ids = []
-        while True:
-            batch = self.search(
-                domain & Domain("id", "not in", seen_ids), limit=batch_size
-            )
-            if not batch:
-                break
-            seen_ids += batch.ids
-            lines = batch._lock_billable()._with_pending_extras()
-            invoices |= lines._create_invoices(days)
-            if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
-                break
-        return invoices
-
-    def _invoice_now(self):
-        """Invoice these lines at once (a milestone done, an extra to bill now),
-        through the same locked, exactly-once path as the scheduler."""
-        lines = self.filtered(lambda line: line.engagement_id.state == "active")
-        lines = lines._lock_billable()._with_pending_extras()
-        return lines._create_invoices(
-            self.env["res.company"]._accomp_days(companies=lines.company_id)
-        )
-
-    def _lock_billable(self):
-        """Lock these lines (SKIP LOCKED: a line another transaction holds is
-        left to it) and keep those still to invoice once locked: planned and on
-        no live invoice. Every invoicing path goes through here."""
-        locked = self.try_lock_for_update()
-        locked.invalidate_recordset(["state", "invoice_id"])
-        return locked.filtered(
-            lambda line: line.state == "planned" and not line.invoice_id
-        )
-
-    def _with_pending_extras(self, lock=True):
-        """Add the extras waiting for the next invoice of these lines' engagements
-        (``next_invoice`` policy), locked like the lines themselves."""
-        engagements = self.filtered(lambda line: line.kind != "extras").engagement_id
-        engagements = engagements.filtered(lambda e: e.extras_policy == "next_invoice")
-        if not engagements:
-            return self
-        pending = self.search(
-            [
-                ("engagement_id", "in", engagements.ids),
-                ("kind", "=", "extras"),
-                ("state", "=", "planned"),
-                ("invoice_id", "=", False),
-                ("id", "not in", self.ids),
-            ]
-        )
-        return self | (pending._lock_billable() if lock else pending)
-
-    def _invoice_groups(self):
-        """The lines each invoice bills: one invoice per scheduled line, the
-        extras waiting for the next invoice joining the first one; other extras
-        on one invoice per period (or per day they fell due)."""
-        groups = []
-        for engagement, lines in self.grouped("engagement_id").items():
-            scheduled = lines.filtered(lambda line: line.kind != "extras").sorted(
-                lambda line: (line.date_due, line.sequence, line.id)
-            )
-            extras = lines - scheduled
-            if scheduled and engagement.extras_policy == "next_invoice":
-                groups.append(scheduled[0] | extras)
-                scheduled = scheduled[1:]
-                extras = extras.browse()
-            groups += [line for line in scheduled]
-            groups += extras.grouped(
-                lambda line: (line.period_start, line.date_due)
-            ).values()
-        return groups
-
-    def _create_invoices(self, days_by_company):
-        """Invoice these (locked) lines: all at once, or, when that fails,
-        engagement by engagement so that one bad programme does not stop the
-        others; it gets a chatter message and one to-do, closed once it is
-        invoiced again."""
-        if not self:
-            return self.env["account.move"]
-        try:
-            with self.env.cr.savepoint():
-                invoices = self._generate_invoices(days_by_company)
-        except (UserError, ValidationError, psycopg2.IntegrityError):
-            _logger.info("Batch invoicing failed, retrying engagement by engagement")
-        else:
-            self.engagement_id._clear_failure("invoicing")
-            return invoices
-        invoices = self.env["account.move"]
-        for engagement, lines in self.grouped("engagement_id").items():
-            try:
-                with self.env.cr.savepoint():
-                    invoices |= lines._generate_invoices(days_by_company)
-            except psycopg2.IntegrityError:
-                _logger.info(
-                    "%s: already invoiced by a concurrent run", engagement.name
-                )
-            except (UserError, ValidationError) as error:
-                _logger.warning("%s: invoicing failed: %s", engagement.name, error)
-                engagement._notify_failure("invoicing", error.args[0])
-            else:
-                engagement._clear_failure("invoicing")
-        return invoices
-
-    def _generate_invoices(self, days_by_company):
-        """One invoice per group of :meth:`_invoice_groups`, through the
-        engagement's invoicing path, dated on each company's day."""
-        return self.env["accomp.engagement"]._create_invoices(
-            [
-                group.engagement_id._prepare_invoice_with_lines(
-                    [line._prepare_invoice_line_values() for line in group],
-                    "out_invoice",
-                    days_by_company[group.company_id],
-                )
-                for group in self._invoice_groups()
-            ]
-        )
-
-    def _prepare_invoice_line_values(self):
-        """Values of the invoice line billing this event (extension hook: return
-        an empty dictionary to leave the event off the invoice)."""
-        self.ensure_one()
-        product = self._invoice_product()
-        quantity, price_unit = self._invoice_price()
-        return {
-            "display_type": "product",
-            "product_id": product.id if product else False,
-            "name": self._invoice_label(),
-            "quantity": quantity,
-            "price_unit": price_unit,
-            "accomp_schedule_line_id": self.id,
-            "accomp_attempt": self.attempt,
-        }
-
     def _service_period(self):
         """(first day, last day) of the service this event bills: its period, the
         day its milestone was done, the day it fell due."""
@@ -677,15 +479,3 @@ class AccompScheduleLine(models.Model):
                         event=line.name,
                     )
                 )
-
-    # ------------------------------------------------------------------
-    # Scheduled action
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_invoice_due_lines(self):
-        self._invoice_due_lines()
-        Engagement = self.env["accomp.engagement"]
-        Engagement._close_finished_programmes()
-        Engagement._end_finished_pauses()
-        self.env["accomp.milestone"]._accept_expired_signoffs()
-        self.env["account.move"]._accomp_send_awaiting()
