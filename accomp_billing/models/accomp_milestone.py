@@ -36,7 +36,9 @@ class AccompMilestone(models.Model):
         "account.move", compute="_compute_invoice_id", string="Invoice"
     )
     invoice_state = fields.Selection(
-        related="invoice_id.state", string="Invoice Status"
+        [("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")],
+        string="Invoice Status",
+        compute="_compute_invoice_state",
     )
     state = fields.Selection(
         [("todo", "To do"), ("done", "Done")],
