@@ -56,6 +56,12 @@ def prepare(config, db, count):
             env["account.chart.template"].try_loading(
                 "generic_coa", company, install_demo=False
             )
+        # the reminders' e-mails without their PDF (a formal notice renders one
+        # with wkhtmltopdf, which needs a running server): exactly-once is about
+        # the reminders, not the report
+        env["accomp.dunning.level"].search([]).mail_template_id.write(
+            {"report_template_ids": [Command.clear()]}
+        )
         # due on the invoice date: old unpaid invoices are overdue
         company.accomp_payment_term_id = env.ref(
             "account.account_payment_term_immediate"
