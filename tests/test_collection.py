@@ -55,6 +55,37 @@ class CollectionCase(AccompCase):
     def debits(self, invoice):
         return invoice._accomp_charge_transactions().sorted("id")
 
+    def pay_online(self, reference, amount, invoices=None, operation="online_direct"):
+        """A payment the client makes with Odoo's demo provider, saving the
+        method ("save my payment method"), processed as the provider answers."""
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.method.id,
+                    "reference": reference,
+                    "amount": amount,
+                    "currency_id": self.company.currency_id.id,
+                    "partner_id": self.client.id,
+                    "operation": operation,
+                    "tokenize": True,
+                    "invoice_ids": [Command.set(invoices.ids if invoices else [])],
+                }
+            )
+        )
+        tx._process(
+            "demo",
+            {
+                "reference": tx.reference,
+                "simulated_state": "done",
+                "payment_details": "4242",
+            },
+        )
+        tx._post_process()
+        return tx
+
 
 class TestAutomaticDebit(CollectionCase):
     def test_saved_method_pays_each_instalment_without_human_action(self):
@@ -194,32 +225,7 @@ class TestAutomaticDebit(CollectionCase):
             self.make_offer(deposit_percent=30, instalment_count=5)
         )
         deposit = self.invoice_due(date(2026, 1, 31))
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.method.id,
-                    "reference": "portal-deposit",
-                    "amount": deposit.amount_residual,
-                    "currency_id": deposit.currency_id.id,
-                    "partner_id": self.client.id,
-                    "operation": "online_direct",
-                    "tokenize": True,
-                    "invoice_ids": [Command.set(deposit.ids)],
-                }
-            )
-        )
-        tx._process(
-            "demo",
-            {
-                "reference": tx.reference,
-                "simulated_state": "done",
-                "payment_details": "4242",
-            },
-        )
-        tx._post_process()
+        tx = self.pay_online("portal-deposit", deposit.amount_residual, deposit)
         self.assertTrue(tx.token_id)
         self.assertEqual(engagement.payment_token_id, tx.token_id)
         self.assertIn(deposit.payment_state, ("paid", "in_payment"))
@@ -525,30 +531,6 @@ class TestRegisteredMethod(CollectionCase):
         """Odoo's "add a payment method" (a validation, no invoice): the
         client's programmes without a method are then debited with it."""
         engagement = self.make_engagement(self.make_offer())
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.method.id,
-                    "reference": "validation-claire",
-                    "amount": 0,
-                    "currency_id": self.company.currency_id.id,
-                    "partner_id": self.client.id,
-                    "operation": "validation",
-                    "tokenize": True,
-                }
-            )
-        )
-        tx._process(
-            "demo",
-            {
-                "reference": tx.reference,
-                "simulated_state": "done",
-                "payment_details": "4242",
-            },
-        )
-        tx._post_process()
+        tx = self.pay_online("validation-claire", 0, operation="validation")
         self.assertTrue(tx.token_id)
         self.assertEqual(engagement.payment_token_id, tx.token_id)
