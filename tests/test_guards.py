@@ -311,6 +311,18 @@ class TestCrossCompany(AccompCase):
             self.env["accomp.offer.allowance"].with_user(manager_b).create(
                 {"offer_id": offer.id, "product_id": other_session.id}
             )
+        with self.assertRaises(AccessError):
+            self.env["accomp.dunning.level"].with_user(manager_b).create(
+                {"name": "Intrusion", "delay_days": 5, "company_id": self.company.id}
+            )
+        with self.assertRaises(AccessError):
+            self.env["accomp.dunning.history"].with_user(manager_b).create(
+                {
+                    "invoice_id": invoice.id,
+                    "level_id": level.id,
+                    "date": date(2026, 2, 1),
+                }
+            )
         # the shared default levels (no company) stay visible to company B
         self.assertTrue(
             self.env["accomp.dunning.level"].with_user(manager_b).search([])
