@@ -5,8 +5,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
-from .mail_activity import FAILURE_KINDS
-
 
 class AccompEngagement(models.Model):
     _inherit = "accomp.engagement"
@@ -96,7 +94,7 @@ class AccompEngagement(models.Model):
         retry then follows the usual schedule."""
         self._check_manager()
         for engagement in self:
-            debits = engagement.sudo().invoice_ids._accomp_debit_transactions()
+            debits = engagement.sudo().invoice_ids._accomp_charge_transactions()
             unanswered = debits.filtered(lambda tx: tx.state == "draft")
             for tx in unanswered:
                 tx._set_error(
@@ -141,7 +139,6 @@ class AccompEngagement(models.Model):
         next succeeds.
 
         :param kind: a key of ``mail_activity.FAILURE_KINDS``"""
-        label = dict(FAILURE_KINDS)[kind]
         summaries = {
             "sending": self.env._("Add the client's e-mail"),
             "invoicing": self.env._("Billing failed"),
@@ -157,7 +154,7 @@ class AccompEngagement(models.Model):
         open_failures = self._failure_activities(kind)
         for engagement in self:
             engagement.message_post(
-                body=messages.get(kind, label) % {"error": error},
+                body=messages[kind] % {"error": error},
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )

@@ -83,7 +83,9 @@ class AccompEngagement(models.Model):
             return res
         if self.company_id.account_fiscal_country_id.code == "FR":
             ends = [
-                end for _start, end in map(lambda e: e._service_period(), events) if end
+                end
+                for _start, end in events.mapped(lambda e: e._service_period())
+                if end
             ]
             if ends:
                 vals["delivery_date"] = max(ends)
@@ -126,9 +128,7 @@ class AccompEngagement(models.Model):
         tax would put VAT on its invoices."""
         res = super()._check_can_confirm()
         if self.company_id.accomp_vat_franchise:
-            products = (
-                self.product_id or self.env.ref("accomp_billing.product_programme")
-            ) | self.offer_id.allowance_ids.product_id
+            products = self._invoiced_product() | self.offer_id.allowance_ids.product_id
             taxed = products.filtered(
                 lambda p: p.sudo().taxes_id._filter_taxes_by_company(self.company_id)
             )

@@ -117,6 +117,30 @@ class AccompEngagement(models.Model):
             "invoice_line_ids": [],
         }
 
+    def _invoiced_product(self):
+        """The product the programme's events are invoiced with: the offer's,
+        else the generic "Programme" service."""
+        self.ensure_one()
+        return self.product_id or self.env.ref(
+            "accomp_billing.product_programme", raise_if_not_found=False
+        )
+
+    def _taxed_amounts(self, price_unit, quantity, product):
+        """(untaxed, total incl. VAT) of an invoice line of this programme: the
+        product's taxes mapped by the client's fiscal position, as on its
+        invoices."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return self.env["account.tax"]._accomp_price_amounts(
+            price_unit,
+            quantity,
+            product,
+            company,
+            self.currency_id or company.currency_id,
+            self.fiscal_position_id,
+            self.partner_id,
+        )
+
     def _prepare_invoice_with_lines(self, line_vals_list, move_type, invoice_date):
         """The header of :meth:`_prepare_invoice_values` with these lines; the
         empty dictionaries (lines an extension dropped) are left out, and

@@ -299,16 +299,7 @@ class AccompEngagement(models.Model):
     def _planned_amounts(self, planned):
         """(untaxed, total incl. VAT) of a planned line, as its invoice will say."""
         self.ensure_one()
-        company = self.company_id or self.env.company
-        return self.env["account.tax"]._accomp_price_amounts(
-            float(planned.amount),
-            1.0,
-            self.product_id or self.env.ref("accomp_billing.product_programme"),
-            company,
-            self.currency_id or company.currency_id,
-            self.fiscal_position_id,
-            self.partner_id,
-        )
+        return self._taxed_amounts(float(planned.amount), 1.0, self._invoiced_product())
 
     def _preview_rows(self, planned):
         Line = self.env["accomp.schedule.line"]

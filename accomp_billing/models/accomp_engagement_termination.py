@@ -92,25 +92,14 @@ class AccompEngagement(models.Model):
         """The plan's figures incl. VAT, as the final invoice and the credit note
         will show them: billed, cancelled, fee, credited."""
         self.ensure_one()
-        product = self.product_id or self.env.ref("accomp_billing.product_programme")
 
         def incl(amount, line=None):
-            if line:
+            if line and line.kind == "extras":
                 quantity, price = line._invoice_price()
-                if line.kind != "extras":
-                    price = amount
-                product_ = line._invoice_product()
             else:
-                quantity, price, product_ = 1.0, amount, product
-            return self.env["account.tax"]._accomp_price_amounts(
-                price,
-                quantity,
-                product_,
-                self.company_id,
-                self.currency_id,
-                self.fiscal_position_id,
-                self.partner_id,
-            )[1]
+                quantity, price = 1.0, amount
+            product = line._invoice_product() if line else self._invoiced_product()
+            return self._taxed_amounts(price, quantity, product)[1]
 
         return {
             "billed": sum(
@@ -181,7 +170,7 @@ class AccompEngagement(models.Model):
         crediting the invoices that billed the undelivered days."""
         self.ensure_one()
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
-        product = self.product_id or self.env.ref("accomp_billing.product_programme")
+        product = self._invoiced_product()
         vals = self._prepare_invoice_with_lines(
             [
                 self._prepare_credit_line_values(env, product, line, amount, plan)

@@ -243,9 +243,7 @@ class AccompScheduleLine(models.Model):
         self.ensure_one()
         if self.kind == "extras":
             return self.product_id
-        return self.engagement_id.product_id or self.env.ref(
-            "accomp_billing.product_programme", raise_if_not_found=False
-        )
+        return self.engagement_id._invoiced_product()
 
     def _invoice_price(self):
         """(quantity, unit price) of the event's invoice line."""
@@ -259,17 +257,9 @@ class AccompScheduleLine(models.Model):
         taxes mapped by the client's fiscal position decide whether its amount is
         untaxed or tax-included, exactly as on the invoice."""
         self.ensure_one()
-        engagement = self.engagement_id
         quantity, price_unit = self._invoice_price()
-        company = engagement.company_id or self.env.company
-        return self.env["account.tax"]._accomp_price_amounts(
-            price_unit,
-            quantity,
-            self._invoice_product(),
-            company,
-            engagement.currency_id or company.currency_id,
-            engagement.fiscal_position_id,
-            engagement.partner_id,
+        return self.engagement_id._taxed_amounts(
+            price_unit, quantity, self._invoice_product()
         )
 
     @api.constrains("amount")

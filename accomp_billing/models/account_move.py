@@ -165,10 +165,6 @@ class AccountMove(models.Model):
     # Automatic debit
     # ------------------------------------------------------------------
     def _accomp_charge_transactions(self):
-        self.ensure_one()
-        return self._accomp_debit_transactions()
-
-    def _accomp_debit_transactions(self):
         """The automatic debits (one per attempt) of these invoices."""
         return self.sudo().transaction_ids.filtered(
             lambda tx: any(

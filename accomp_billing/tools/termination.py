@@ -29,7 +29,6 @@ from decimal import Decimal
 from .planning import (
     committed_periods,
     nth_date,
-    period_of,
     quantize,
     subscription_end,
     to_decimal,
@@ -259,7 +258,6 @@ __all__ = [
     "committed_left",
     "fee_amount",
     "last_day",
-    "period_of",
     "plan",
     "share_of_days",
     "undelivered_amount",
