@@ -39,6 +39,7 @@
         "wizards/accomp_pause_wizard_views.xml",
         "wizards/accomp_terminate_wizard_views.xml",
         "wizards/accomp_usage_log_wizard_views.xml",
+        "wizards/accomp_action_confirm_views.xml",
     ],
     "demo": [
         "demo/accomp_billing_demo.xml",

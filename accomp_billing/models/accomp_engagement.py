@@ -51,7 +51,7 @@ STATE_FIELDS = {"state", "dunning_suspended"}
 
 class AccompEngagement(models.Model):
     _name = "accomp.engagement"
-    _description = "Programme Engagement"
+    _description = "Programme"
     _inherit = [
         "portal.mixin",
         "mail.thread",
@@ -461,6 +461,47 @@ class AccompEngagement(models.Model):
         return self.with_context(accomp_state_change=True).write(
             {"state": state, **vals}
         )
+
+    def _accomp_confirm(self, action):
+        """The gear menu's actions that cannot be undone ask first."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Confirm"),
+            "res_model": "accomp.action.confirm",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_engagement_ids": self.ids,
+                "default_action": action,
+            },
+        }
+
+    def action_send_email(self):
+        """Send the client their programme (schedule and client-space link),
+        from Odoo's composer, like a quotation's "Send by e-mail"."""
+        self.ensure_one()
+        template = self.env.ref(
+            "accomp_billing.mail_template_programme_summary", raise_if_not_found=False
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the programme"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": (
+                    "mail.mail_notification_layout_with_responsible_signature"
+                ),
+                "force_email": True,
+            },
+        }
 
     def _open_wizard(self, model, title):
         self.ensure_one()

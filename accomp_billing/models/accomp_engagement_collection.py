@@ -37,6 +37,48 @@ class AccompEngagement(models.Model):
     is_overdue = fields.Boolean(
         compute="_compute_is_overdue", search="_search_is_overdue", string="Overdue"
     )
+    payment_count = fields.Integer(
+        string="Payments",
+        compute="_compute_payment_count",
+        groups="account.group_account_invoice",
+    )
+    dunning_count = fields.Integer(string="Reminders", compute="_compute_dunning_count")
+
+    @api.depends("invoice_ids.payment_state")
+    def _compute_payment_count(self):
+        for engagement in self:
+            engagement.payment_count = len(engagement._payments())
+
+    @api.depends("dunning_ids")
+    def _compute_dunning_count(self):
+        for engagement in self:
+            engagement.dunning_count = len(engagement.dunning_ids)
+
+    def _payments(self):
+        """The client's payments reconciled with this programme's documents."""
+        return self.invoice_ids.filtered(
+            lambda move: move.state == "posted"
+        )._get_reconciled_payments()
+
+    def action_view_payments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_account_payments"
+        )
+        action["domain"] = [("id", "in", self._payments().ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_dunning(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reminders of %(name)s", name=self.display_name),
+            "res_model": "accomp.dunning.history",
+            "view_mode": "list",
+            "domain": [("engagement_id", "=", self.id)],
+            "context": {"create": False},
+        }
 
     @api.constrains("payment_token_id", "partner_id", "company_id")
     def _check_payment_token(self):

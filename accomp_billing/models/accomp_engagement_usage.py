@@ -21,6 +21,9 @@ class AccompEngagement(models.Model):
         string="Included sessions",
         copy=False,
     )
+    usage_count = fields.Integer(
+        string="Number of sessions", compute="_compute_usage_count"
+    )
     milestone_count = fields.Integer(compute="_compute_scope")
     milestone_done_count = fields.Integer(
         string="Milestones done", compute="_compute_scope"
@@ -63,6 +66,22 @@ class AccompEngagement(models.Model):
                     and line.state in ("invoiced", "paid")
                 ).mapped("amount")
             )
+
+    @api.depends("usage_ids.state")
+    def _compute_usage_count(self):
+        for engagement in self:
+            engagement.usage_count = len(
+                engagement.usage_ids.filtered(lambda u: u.state != "cancelled")
+            )
+
+    def action_view_usage(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "accomp_billing.accomp_usage_action"
+        )
+        action["domain"] = [("engagement_id", "=", self.id)]
+        action["context"] = {"default_engagement_id": self.id}
+        return action
 
     def action_log_usage(self):
         """Quick entry of a session, call or message (the coach's button)."""

@@ -1,0 +1,105 @@
+"""What the engagement form's buttons do: smart buttons count and open the
+right records, the gear menu's actions ask first, "Send by e-mail" sends the
+programme to the client."""
+
+from datetime import date
+
+from odoo.exceptions import AccessError
+from odoo.tests import Form, freeze_time
+
+from .common import AccompCase
+
+
+class TestEngagementForm(AccompCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client.email = "claire.martin@example.com"
+        cls.offer = cls.make_offer(amount_total=1200, instalment_count=4)
+
+    def test_smart_buttons_count_and_open_payments_sessions_reminders(self):
+        engagement = self.make_engagement(self.offer, date_start=date(2026, 1, 1))
+        with freeze_time("2026-02-01 09:00:00"):
+            invoices = self.invoice_due(date(2026, 2, 1))
+        self.assertEqual(len(invoices), 2)
+        payment = self.pay(invoices[:1])
+        self.assertEqual(engagement.payment_count, 1)
+        action = engagement.action_view_payments()
+        self.assertEqual(action["res_model"], "account.payment")
+        self.assertEqual(self.env["account.payment"].search(action["domain"]), payment)
+
+        # the second invoice (due 1 February) gets its friendly reminder
+        with freeze_time("2026-02-05 09:00:00"):
+            self.env["account.move"]._accomp_dun_overdue_invoices(date(2026, 2, 5))
+        self.assertEqual(engagement.dunning_count, 1)
+        reminders = self.env["accomp.dunning.history"].search(
+            engagement.action_view_dunning()["domain"]
+        )
+        self.assertEqual(reminders.invoice_id, invoices[1])
+
+        self.assertEqual(engagement.usage_count, 0)
+        self.env["accomp.usage"].create(
+            {
+                "engagement_id": engagement.id,
+                "product_id": self.product.id,
+                "date": date(2026, 1, 10),
+            }
+        )
+        self.assertEqual(engagement.usage_count, 1)
+        action = engagement.action_view_usage()
+        self.assertEqual(
+            self.env["accomp.usage"].search(action["domain"]), engagement.usage_ids
+        )
+
+    def test_coach_has_no_payment_button(self):
+        engagement = self.make_engagement(self.offer, user_id=self.coach.id)
+        with self.assertRaisesRegex(AccessError, "payment_count"):
+            engagement.with_user(self.coach).read(["payment_count"])
+
+    def test_gear_cancel_asks_first_then_cancels(self):
+        engagement = self.make_engagement(self.offer, date_start=date(2030, 1, 1))
+        action = engagement._accomp_confirm("action_cancel")
+        wizard = (
+            self.env[action["res_model"]].with_context(**action["context"]).create({})
+        )
+        self.assertIn("Planned billing events", wizard.message)
+        # nothing happened until the manager confirms
+        self.assertEqual(engagement.state, "active")
+        wizard.action_apply()
+        self.assertEqual(engagement.state, "cancelled")
+        self.assertEqual(
+            set(engagement.schedule_line_ids.mapped("state")), {"cancelled"}
+        )
+
+    @freeze_time("2026-04-29 10:00:00")
+    def test_gear_late_fees_confirmed_bills_fees(self):
+        company_client = self.env["res.partner"].create(
+            {"name": "Atelier Dupont SARL", "is_company": True}
+        )
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront"),
+            partner_id=company_client.id,
+        )
+        invoice = self.invoice_due(date(2026, 2, 28))
+        invoice.invoice_date_due = date(2026, 2, 28)
+        action = engagement._accomp_confirm("action_bill_late_fees")
+        wizard = (
+            self.env[action["res_model"]].with_context(**action["context"]).create({})
+        )
+        self.assertEqual(engagement.invoice_ids, invoice)
+        result = wizard.action_apply()
+        fees = self.env["account.move"].browse(result["res_id"])
+        self.assertEqual(engagement.invoice_ids, invoice | fees)
+        self.assertEqual(fees.invoice_line_ids[:1].price_unit, 40.0)
+
+    def test_send_by_email_sends_the_programme(self):
+        engagement = self.make_engagement(self.offer, date_start=date(2026, 1, 1))
+        action = engagement.action_send_email()
+        composer = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        self.assertIn("Programme Envol", composer.subject)
+        composer.save().action_send_mail()
+        message = engagement.message_ids[:1]
+        self.assertIn(self.client, message.partner_ids)
+        self.assertIn("/my/programmes/", message.body)
+        # the four instalments of 360 € incl. VAT (300 € + 20 %)
+        self.assertEqual(message.body.count("360"), 4)
