@@ -41,6 +41,7 @@
         "wizards/accomp_terminate_wizard_views.xml",
         "wizards/accomp_usage_log_wizard_views.xml",
         "wizards/accomp_action_confirm_views.xml",
+        "wizards/accomp_billing_run_preview_views.xml",
     ],
     "demo": [
         "demo/accomp_billing_demo.xml",

@@ -6,6 +6,7 @@ from . import accomp_offer_milestone
 from . import accomp_offer_allowance
 from . import accomp_engagement
 from . import accomp_engagement_amounts
+from . import accomp_engagement_ledger
 from . import accomp_engagement_schedule
 from . import accomp_engagement_invoicing
 from . import accomp_engagement_usage

@@ -44,6 +44,33 @@ class AccompEngagement(models.Model):
                 and any(line.state != "paid" for line in deposit)
             )
 
+    def _billing_problems(self):
+        """What would block or spoil this programme's next invoices (the
+        "Next billing run" screen lists them before the run)."""
+        self.ensure_one()
+        problems = []
+        partner = self.partner_id.commercial_partner_id
+        company = self.company_id
+        if self.invoice_mode == "auto_send" and not self.partner_id.email:
+            problems.append(self.env._("no e-mail: the invoice cannot be sent"))
+        if partner.is_company and not (partner.vat or partner.company_registry):
+            problems.append(
+                self.env._("business client without VAT number or SIREN")
+            )
+        if not (
+            self.partner_id.with_company(company).property_payment_term_id
+            or company.accomp_payment_term_id
+        ):
+            problems.append(self.env._("no payment terms: due on receipt"))
+        if self.payment_exception:
+            problems.append(self.env._("an automatic debit is still pending"))
+        token = self.sudo().payment_token_id
+        if token and not token.active:
+            problems.append(
+                self.env._("the saved payment method is no longer valid")
+            )
+        return problems
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

@@ -93,6 +93,10 @@ class AccompScheduleLine(models.Model):
         help="Invoicing attempt: “Bill again” after a credit note starts a new one, "
         "invoiced exactly once like the first.",
     )
+    billing_problems = fields.Char(
+        compute="_compute_billing_problems",
+        help="What would block or spoil the invoice of this event.",
+    )
     invoice_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -151,6 +155,24 @@ class AccompScheduleLine(models.Model):
             line.name = line._part_label(
                 line.kind, line.part_index, line.part_count, line._subject()
             )
+
+    @api.depends(
+        "engagement_id.partner_id.email",
+        "engagement_id.partner_id.vat",
+        "engagement_id.partner_id.company_registry",
+        "engagement_id.payment_exception",
+        "engagement_id.payment_token_id",
+        "engagement_id.invoice_mode",
+    )
+    def _compute_billing_problems(self):
+        problems = {}
+        for line in self:
+            engagement = line.engagement_id
+            if engagement not in problems:
+                problems[engagement] = (
+                    "; ".join(engagement._billing_problems()) if engagement else ""
+                )
+            line.billing_problems = problems[engagement] or False
 
     @api.depends(
         "attempt",

@@ -1,0 +1,86 @@
+"""The programme ledger: sold, invoiced, credited, paid against delivered."""
+
+from datetime import date
+
+from odoo.fields import Command
+from odoo.tests import freeze_time
+
+from .common import AccompCase
+
+
+@freeze_time("2026-12-15 09:00:00")
+class TestLedger(AccompCase):
+    def search_gap(self, fname):
+        return self.env["accomp.engagement"].search([(fname, ">", 0)])
+
+    def test_instalments_delivered_but_not_billed(self):
+        """6 × 500 € HT (600 € incl. VAT) a month from 1 October; the December
+        instalment is not invoiced yet on 15 December."""
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=3000, instalment_count=6),
+            date_start=date(2026, 10, 1),
+        )
+        with freeze_time("2026-11-01 09:00:00"):
+            self.invoice_due(date(2026, 11, 1))
+        self.assertEqual(engagement.amount_invoiced, 1200)
+        # October and November delivered, December 15 days out of 31
+        self.assertEqual(engagement.amount_delivered, round(1200 + 600 * 15 / 31, 2))
+        self.assertEqual(engagement.amount_delivered_not_billed, 290.32)
+        self.assertEqual(engagement.amount_billed_not_delivered, 0)
+        self.assertEqual(
+            (engagement.period_elapsed_count, engagement.period_count), (2, 6)
+        )
+        self.assertIn(engagement, self.search_gap("amount_delivered_not_billed"))
+        self.assertNotIn(engagement, self.search_gap("amount_billed_not_delivered"))
+
+        # invoiced in December: billed ahead of the rest of the month
+        self.invoice_due(date(2026, 12, 15))
+        engagement.invalidate_recordset()
+        self.assertEqual(engagement.amount_billed_not_delivered, round(600 * 16 / 31, 2))
+        self.assertIn(engagement, self.search_gap("amount_billed_not_delivered"))
+        self.assertNotIn(engagement, self.search_gap("amount_delivered_not_billed"))
+
+    def test_milestones_deposit_billed_before_phases_done(self):
+        engagement = self.make_engagement(
+            self.make_offer(
+                billing_model="milestones",
+                amount_total=3000,
+                deposit_percent=30,
+                milestone_template_ids=[
+                    Command.create({"name": "Diagnostic", "percent": 40}),
+                    Command.create({"name": "Bilan", "percent": 60}),
+                ],
+            ),
+            date_start=date(2026, 12, 1),
+        )
+        self.invoice_due(date(2026, 12, 15))
+        # the deposit (900 € HT, 1 080 € incl. VAT) is billed, nothing is done
+        self.assertEqual(engagement.amount_invoiced, 1080)
+        self.assertEqual(engagement.amount_delivered, 0)
+        self.assertEqual(engagement.amount_billed_not_delivered, 1080)
+        # the first phase (840 € HT, 1 008 € incl. VAT) done: billed, and half
+        # of the phases delivers half of the deposit
+        engagement.milestone_ids.sorted("sequence")[0].action_done()
+        engagement.invalidate_recordset()
+        self.assertEqual(engagement.amount_invoiced, 1080 + 1008)
+        self.assertEqual(engagement.amount_delivered, 1008 + 540)
+        self.assertEqual(engagement.amount_billed_not_delivered, 540)
+
+    def test_credit_note_shows_as_credited(self):
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront"),
+            date_start=date(2026, 12, 1),
+        )
+        invoice = self.invoice_due(date(2026, 12, 15))
+        self.assertEqual(invoice.amount_total, 1440)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "Erreur"})
+        )
+        reversal.refund_moves()
+        credit = engagement.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        credit.action_post()
+        engagement.invalidate_recordset()
+        self.assertEqual(engagement.amount_credited, 1440)
+        self.assertEqual(engagement.amount_invoiced, 0)
