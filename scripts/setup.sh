@@ -337,7 +337,8 @@ step_demo_db() {
         "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" -i l10n_fr_account --with-demo \
             --load-language=fr_FR --stop-after-init --no-http --log-level=warn \
             || die "odoo could not create $DB"
-        install_db "$CONFIG" "$DB" accomp_billing --with-demo
+        # accomp_billing_sale: programmes sold from quotations (pulls in Sales)
+        install_db "$CONFIG" "$DB" accomp_billing,accomp_billing_sale --with-demo
     fi
 }
 
@@ -347,7 +348,8 @@ step_test_db() {
     # the French localization (chart, 20 % VAT, Factur-X) for the French tests
     # (French loaded at install: a language activated inside a test transaction is
     # invisible to the test HTTP server, which renders the PDFs' styles)
-    install_db "$TEST_CONFIG" "$TEST_DB" accomp_billing,payment_demo,l10n_fr_account \
+    # accomp_billing_sale (selling from quotations) is tested with the main addon
+    install_db "$TEST_CONFIG" "$TEST_DB" accomp_billing,accomp_billing_sale,payment_demo,l10n_fr_account \
         --load-language=en_US,fr_FR
 }
 
@@ -362,7 +364,8 @@ step_run() {
     step_demo_db
     log "Odoo on http://localhost:$HTTP_PORT/web/login (admin / admin), database $DB; Ctrl-C stops"
     # -u: a database installed by an older checkout gets this checkout's models
-    exec "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" -u accomp_billing "$@"
+    exec "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" \
+        -i accomp_billing_sale -u accomp_billing "$@"
 }
 
 step_test() {

@@ -1,0 +1,211 @@
+from itertools import groupby
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    accomp_offer_id = fields.Many2one(
+        related="product_id.product_tmpl_id.accomp_offer_id", string="Programme offer"
+    )
+    accomp_engagement_ids = fields.One2many(
+        "accomp.engagement", "sale_line_id", string="Programmes", readonly=True
+    )
+    accomp_schedule_summary = fields.Char(
+        string="Billing schedule",
+        compute="_compute_accomp_schedule_summary",
+        help="How the programme sold on this line is invoiced: what the client "
+        "signs for.",
+    )
+
+    # ------------------------------------------------------------------
+    # The schedule the client signs for
+    # ------------------------------------------------------------------
+    @api.depends(
+        "accomp_offer_id",
+        "price_unit",
+        "product_uom_qty",
+        "discount",
+        "order_id.commitment_date",
+        "order_id.date_order",
+        "order_id.currency_id",
+    )
+    def _compute_accomp_schedule_summary(self):
+        for line in self:
+            line.accomp_schedule_summary = (
+                line._accomp_schedule_summary() if line.accomp_offer_id else False
+            )
+
+    def _accomp_price(self):
+        """The programme's price as the line sells it (quantity and discount
+        included), in the offer's convention (incl. or excl. VAT per the
+        product's taxes, like the line's unit price)."""
+        self.ensure_one()
+        price = self.price_unit * self.product_uom_qty * (1 - self.discount / 100.0)
+        return self.order_id.currency_id.round(price)
+
+    def _accomp_date_start(self):
+        self.ensure_one()
+        order = self.order_id
+        if order.commitment_date:
+            return fields.Date.to_date(order.commitment_date)
+        return order.company_id._accomp_today()
+
+    def _accomp_engagement_values(self):
+        self.ensure_one()
+        order = self.order_id
+        offer = self.accomp_offer_id
+        values = {
+            "partner_id": order.partner_id.id,
+            "offer_id": offer.id,
+            "company_id": order.company_id.id,
+            "currency_id": order.currency_id.id,
+            "user_id": (order.user_id or self.env.user).id,
+            "date_start": self._accomp_date_start(),
+            "product_id": self.product_id.id,
+            "fiscal_position_id": order.fiscal_position_id.id,
+            "sale_line_id": self.id,
+        }
+        if offer.billing_model == "subscription":
+            values["recurring_amount"] = self._accomp_price()
+        else:
+            values["price_total"] = self._accomp_price()
+        return values
+
+    def _accomp_schedule_summary(self):
+        """"deposit 30 % (900,00 €), then 5 × 420,00 €": the schedule these
+        terms and this price build, from the programme's own planner."""
+        self.ensure_one()
+        env = self.env
+        currency = self.order_id.currency_id or self.env.company.currency_id
+        values = self._accomp_engagement_values()
+        values.pop("sale_line_id")
+        draft = env["accomp.engagement"].new(values)
+        try:
+            planned = draft._plan_schedule()
+        except UserError:
+            return False
+        cycle = dict(
+            draft._fields["billing_cycle"]._description_selection(env)
+        ).get(draft.billing_cycle, "")
+
+        def money(amount):
+            return format_amount(env, float(amount), currency)
+
+        if draft.billing_model == "subscription":
+            return env._(
+                "%(amount)s per period (%(cycle)s) from %(date)s, committed for "
+                "%(months)s months",
+                amount=money(draft.recurring_amount),
+                cycle=cycle.lower(),
+                date=format_date(env, draft.date_start),
+                months=draft.commitment_months,
+            )
+        parts = []
+        for kind, group in groupby(planned, key=lambda p: p.kind):
+            group = list(group)
+            if kind == "deposit":
+                parts.append(
+                    env._(
+                        "deposit %(percent)s %% (%(amount)s)",
+                        percent=f"{draft.deposit_percent:g}".replace(".", ","),
+                        amount=money(group[0].amount),
+                    )
+                )
+            elif kind == "milestone":
+                parts.append(
+                    env._(
+                        "%(count)s milestones (%(amounts)s), each invoiced when done",
+                        count=len(group),
+                        amounts=", ".join(money(p.amount) for p in group),
+                    )
+                )
+            elif len(group) == 1:
+                parts.append(
+                    env._(
+                        "%(amount)s on %(date)s",
+                        amount=money(group[0].amount),
+                        date=format_date(env, group[0].date_due),
+                    )
+                )
+            else:
+                for amount, same in groupby(group, key=lambda p: p.amount):
+                    same = list(same)
+                    parts.append(
+                        env._(
+                            "%(count)s × %(amount)s (%(cycle)s from %(date)s)",
+                            count=len(same),
+                            amount=money(amount),
+                            cycle=cycle.lower(),
+                            date=format_date(env, same[0].date_due),
+                        )
+                    )
+        return env._(", then ").join(parts)
+
+    # ------------------------------------------------------------------
+    # The order does not invoice what the programme invoices
+    # ------------------------------------------------------------------
+    def _accomp_sold(self):
+        return self.filtered(
+            lambda line: line.accomp_engagement_ids.filtered(
+                lambda e: e.state != "cancelled"
+            )
+        )
+
+    @api.depends("accomp_engagement_ids.state")
+    def _compute_qty_to_invoice(self):
+        super()._compute_qty_to_invoice()
+        for line in self._accomp_sold():
+            line.qty_to_invoice = 0.0
+
+    @api.depends(
+        "accomp_engagement_ids.state",
+        "accomp_engagement_ids.amount_to_invoice",
+    )
+    def _compute_qty_invoiced(self):
+        super()._compute_qty_invoiced()
+        for line in self._accomp_sold():
+            engagements = line.accomp_engagement_ids.filtered(
+                lambda e: e.state != "cancelled"
+            )
+            fully = all(
+                e.state == "done" or (e.date_end and not e.amount_to_invoice)
+                for e in engagements
+            )
+            line.qty_invoiced = line.product_uom_qty if fully else 0.0
+
+    @api.depends("accomp_engagement_ids.state")
+    def _compute_invoice_status(self):
+        super()._compute_invoice_status()
+        for line in self._accomp_sold():
+            line.invoice_status = (
+                "invoiced" if line.qty_invoiced >= line.product_uom_qty else "no"
+            )
+
+    def _accomp_create_engagements(self):
+        """One running programme per line selling an offer (never a second one:
+        a line whose programme is not cancelled is skipped)."""
+        lines = self.filtered(
+            lambda line: line.accomp_offer_id
+            and not line.display_type
+            and line.product_uom_qty > 0
+        ) - self._accomp_sold()
+        if not lines:
+            return self.env["accomp.engagement"]
+        Engagement = self.env["accomp.engagement"].sudo()
+        engagements = Engagement.browse()
+        for line in lines:
+            engagement = Engagement.with_company(line.company_id).create(
+                line._accomp_engagement_values()
+            )
+            engagement.message_post_with_source(
+                "mail.message_origin_link",
+                render_values={"self": engagement, "origin": line.order_id},
+                subtype_xmlid="mail.mt_note",
+            )
+            engagements |= engagement
+        engagements.action_confirm()
+        return engagements
