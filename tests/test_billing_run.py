@@ -44,9 +44,7 @@ class TestBillingRunPreview(AccompCase):
 
         preview = self.env["accomp.billing.run.preview"].create({})
         self.assertEqual(preview.date_ref, date(2026, 4, 1))
-        self.assertEqual(
-            preview.line_ids.mapped("engagement_id"), clean | spoiled
-        )
+        self.assertEqual(preview.line_ids.mapped("engagement_id"), clean | spoiled)
         self.assertEqual(set(preview.line_ids.mapped("date_due")), {date(2026, 4, 1)})
         self.assertEqual(preview.engagement_count, 2)
         self.assertEqual(preview.amount_total, 1200)  # 2 × 500 € HT + 20 %

@@ -121,7 +121,10 @@ class TestForecast(AccompCase):
         eur = self.env.ref("base.EUR")
         eur.active = True
         self.env["res.currency.rate"].search(
-            [("currency_id", "=", eur.id), ("company_id", "in", (False, self.company.id))]
+            [
+                ("currency_id", "=", eur.id),
+                ("company_id", "in", (False, self.company.id)),
+            ]
         ).unlink()
         self.env["res.currency.rate"].create(
             {
@@ -148,8 +151,10 @@ class TestForecast(AccompCase):
             date_start=date(2027, 1, 1),
         )
         other = self.env["res.company"].create({"name": "Other firm"})
-        forecast = self.env["accomp.forecast"].with_company(other).with_context(
-            allowed_company_ids=other.ids
+        forecast = (
+            self.env["accomp.forecast"]
+            .with_company(other)
+            .with_context(allowed_company_ids=other.ids)
         )
         self.assertFalse(forecast.search([("engagement_id", "=", engagement.id)]))
         self.assertEqual(len(self.rows(engagement)), 2)

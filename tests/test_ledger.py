@@ -36,7 +36,9 @@ class TestLedger(AccompCase):
         # invoiced in December: billed ahead of the rest of the month
         self.invoice_due(date(2026, 12, 15))
         engagement.invalidate_recordset()
-        self.assertEqual(engagement.amount_billed_not_delivered, round(600 * 16 / 31, 2))
+        self.assertEqual(
+            engagement.amount_billed_not_delivered, round(600 * 16 / 31, 2)
+        )
         self.assertIn(engagement, self.search_gap("amount_billed_not_delivered"))
         self.assertNotIn(engagement, self.search_gap("amount_delivered_not_billed"))
 

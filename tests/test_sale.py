@@ -38,21 +38,25 @@ class TestSellFromQuotation(AccompCase):
         )
 
     def make_order(self, quantity=1, price=3000, **vals):
-        return self.env["sale.order"].with_user(self.salesperson).create(
-            {
-                "partner_id": self.client.id,
-                "user_id": self.salesperson.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": self.offer_product.id,
-                            "product_uom_qty": quantity,
-                            "price_unit": price,
-                        }
-                    )
-                ],
-                **vals,
-            }
+        return (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.client.id,
+                    "user_id": self.salesperson.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.offer_product.id,
+                                "product_uom_qty": quantity,
+                                "price_unit": price,
+                            }
+                        )
+                    ],
+                    **vals,
+                }
+            )
         )
 
     def test_quotation_shows_the_schedule_then_confirmation_starts_it(self):
@@ -60,7 +64,14 @@ class TestSellFromQuotation(AccompCase):
         line = order.order_line
         self.assertEqual(
             line.accomp_schedule_summary,
-            "deposit 30 % ($\xa0900.00), then 5 × $\xa0420.00 (monthly from 05/01/2026)",
+            "deposit 30 % ($\xa0900.00), then 5 × $\xa0420.00 "
+            "(monthly from 05/01/2026)",
+        )
+        # in the client's language, with French formats
+        self.assertEqual(
+            line.with_context(lang="fr_FR")._accomp_schedule_summary(),
+            "acompte 30 % ($\xa0900,00), puis 5 × $\xa0420,00 "
+            "(mensuel à partir du 01/05/2026)",
         )
         self.assertFalse(order.accomp_engagement_ids)
         order.action_confirm()
@@ -140,9 +151,7 @@ class TestSellFromQuotation(AccompCase):
         order.action_draft()
         order.action_confirm()
         self.assertEqual(len(order.accomp_engagement_ids), 2)
-        self.assertEqual(
-            (order.accomp_engagement_ids - engagement).state, "active"
-        )
+        self.assertEqual((order.accomp_engagement_ids - engagement).state, "active")
 
     def test_cancel_refused_once_invoiced(self):
         order = self.make_order()
@@ -157,8 +166,10 @@ class TestSellFromQuotation(AccompCase):
 
     def test_quotation_pdf_shows_the_schedule(self):
         order = self.make_order()
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "sale.action_report_saleorder", order.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("sale.action_report_saleorder", order.ids)[0]
+            .decode()
+        )
         self.assertIn("o_accomp_schedule_summary", html)
         self.assertIn("5 ×", html)

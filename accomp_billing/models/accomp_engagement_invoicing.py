@@ -54,9 +54,7 @@ class AccompEngagement(models.Model):
         if self.invoice_mode == "auto_send" and not self.partner_id.email:
             problems.append(self.env._("no e-mail: the invoice cannot be sent"))
         if partner.is_company and not (partner.vat or partner.company_registry):
-            problems.append(
-                self.env._("business client without VAT number or SIREN")
-            )
+            problems.append(self.env._("business client without VAT number or SIREN"))
         if not (
             self.partner_id.with_company(company).property_payment_term_id
             or company.accomp_payment_term_id
@@ -66,9 +64,7 @@ class AccompEngagement(models.Model):
             problems.append(self.env._("an automatic debit is still pending"))
         token = self.sudo().payment_token_id
         if token and not token.active:
-            problems.append(
-                self.env._("the saved payment method is no longer valid")
-            )
+            problems.append(self.env._("the saved payment method is no longer valid"))
         return problems
 
     # ------------------------------------------------------------------

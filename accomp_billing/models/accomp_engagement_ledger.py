@@ -126,7 +126,9 @@ class AccompEngagement(models.Model):
         matching = candidates.filtered(
             lambda e: compare(
                 float_compare(
-                    e[fname], float(value or 0.0), precision_rounding=e.currency_id.rounding
+                    e[fname],
+                    float(value or 0.0),
+                    precision_rounding=e.currency_id.rounding,
                 ),
                 0,
             )
@@ -134,11 +136,7 @@ class AccompEngagement(models.Model):
         return [("id", "in", matching.ids)]
 
     def _search_delivered_not_billed(self, operator, value):
-        return self._search_ledger_gap(
-            "amount_delivered_not_billed", operator, value
-        )
+        return self._search_ledger_gap("amount_delivered_not_billed", operator, value)
 
     def _search_billed_not_delivered(self, operator, value):
-        return self._search_ledger_gap(
-            "amount_billed_not_delivered", operator, value
-        )
+        return self._search_ledger_gap("amount_billed_not_delivered", operator, value)

@@ -236,7 +236,8 @@ class AccompForecast(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT DISTINCT partner_id FROM accomp_engagement"
-                    " WHERE company_id = %s AND state IN ('draft', 'active', 'suspended')",
+                    " WHERE company_id = %s"
+                    " AND state IN ('draft', 'active', 'suspended')",
                     company.id,
                 )
             )
@@ -247,9 +248,13 @@ class AccompForecast(models.Model):
             )
             delays = {}
             for partner in partners:
-                term = partner.property_payment_term_id or company.accomp_payment_term_id
+                term = (
+                    partner.property_payment_term_id or company.accomp_payment_term_id
+                )
                 if term not in delays:
                     delays[term] = term._accomp_delay_days(today) if term else 0
                 if delays[term]:
-                    rows.append(SQL("(%s, %s, %s)", partner.id, company.id, delays[term]))
+                    rows.append(
+                        SQL("(%s, %s, %s)", partner.id, company.id, delays[term])
+                    )
         return SQL(", ").join(rows) if rows else SQL("(0, 0, 0)")

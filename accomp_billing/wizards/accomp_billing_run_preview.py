@@ -28,9 +28,7 @@ class AccompBillingRunPreview(models.TransientModel):
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, required=True
     )
-    amount_total = fields.Monetary(
-        string="Total incl. VAT", compute="_compute_lines"
-    )
+    amount_total = fields.Monetary(string="Total incl. VAT", compute="_compute_lines")
 
     @api.depends("date_ref", "company_id")
     def _compute_lines(self):
@@ -42,7 +40,7 @@ class AccompBillingRunPreview(models.TransientModel):
                 )
                 if preview.date_ref
                 else Line
-            ).filtered(lambda line: line.company_id == preview.company_id)
+            ).filtered(lambda line, p=preview: line.company_id == p.company_id)
             preview.line_ids = lines
             preview.line_count = len(lines)
             preview.engagement_count = len(lines.engagement_id)

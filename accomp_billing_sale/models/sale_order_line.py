@@ -76,7 +76,7 @@ class SaleOrderLine(models.Model):
         return values
 
     def _accomp_schedule_summary(self):
-        """"deposit 30 % (900,00 €), then 5 × 420,00 €": the schedule these
+        """ "deposit 30 % (900,00 €), then 5 × 420,00 €": the schedule these
         terms and this price build, from the programme's own planner."""
         self.ensure_one()
         env = self.env
@@ -88,9 +88,9 @@ class SaleOrderLine(models.Model):
             planned = draft._plan_schedule()
         except UserError:
             return False
-        cycle = dict(
-            draft._fields["billing_cycle"]._description_selection(env)
-        ).get(draft.billing_cycle, "")
+        cycle = dict(draft._fields["billing_cycle"]._description_selection(env)).get(
+            draft.billing_cycle, ""
+        )
 
         def money(amount):
             return format_amount(env, float(amount), currency)
@@ -157,16 +157,17 @@ class SaleOrderLine(models.Model):
 
     @api.depends("accomp_engagement_ids.state")
     def _compute_qty_to_invoice(self):
-        super()._compute_qty_to_invoice()
+        result = super()._compute_qty_to_invoice()
         for line in self._accomp_sold():
             line.qty_to_invoice = 0.0
+        return result
 
     @api.depends(
         "accomp_engagement_ids.state",
         "accomp_engagement_ids.amount_to_invoice",
     )
     def _compute_qty_invoiced(self):
-        super()._compute_qty_invoiced()
+        result = super()._compute_qty_invoiced()
         for line in self._accomp_sold():
             engagements = line.accomp_engagement_ids.filtered(
                 lambda e: e.state != "cancelled"
@@ -176,23 +177,28 @@ class SaleOrderLine(models.Model):
                 for e in engagements
             )
             line.qty_invoiced = line.product_uom_qty if fully else 0.0
+        return result
 
     @api.depends("accomp_engagement_ids.state")
     def _compute_invoice_status(self):
-        super()._compute_invoice_status()
+        result = super()._compute_invoice_status()
         for line in self._accomp_sold():
             line.invoice_status = (
                 "invoiced" if line.qty_invoiced >= line.product_uom_qty else "no"
             )
+        return result
 
     def _accomp_create_engagements(self):
         """One running programme per line selling an offer (never a second one:
         a line whose programme is not cancelled is skipped)."""
-        lines = self.filtered(
-            lambda line: line.accomp_offer_id
-            and not line.display_type
-            and line.product_uom_qty > 0
-        ) - self._accomp_sold()
+        lines = (
+            self.filtered(
+                lambda line: line.accomp_offer_id
+                and not line.display_type
+                and line.product_uom_qty > 0
+            )
+            - self._accomp_sold()
+        )
         if not lines:
             return self.env["accomp.engagement"]
         Engagement = self.env["accomp.engagement"].sudo()
