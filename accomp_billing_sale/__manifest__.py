@@ -16,6 +16,7 @@
         "views/accomp_engagement_views.xml",
         "views/sale_order_templates.xml",
     ],
+    "demo": ["demo/accomp_billing_sale_demo.xml"],
     "auto_install": True,
     "installable": True,
 }

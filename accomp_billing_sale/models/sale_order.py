@@ -1,5 +1,8 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 
 
 class SaleOrder(models.Model):
@@ -54,3 +57,54 @@ class SaleOrder(models.Model):
             action["domain"] = [("id", "in", engagements.ids)]
         action["context"] = {"create": False}
         return action
+
+    @api.model
+    def _accomp_demo_sales(self):
+        """The demo firm's quotations (demo data only): the "Programme Cap"
+        offer sold as a product, one quotation waiting for the client's
+        signature, one order confirmed whose programme runs."""
+        company = self.env.ref(
+            "accomp_billing.res_company_envol_demo", raise_if_not_found=False
+        )
+        offer = self.env.ref(
+            "accomp_billing.accomp_offer_cap_demo", raise_if_not_found=False
+        )
+        if not company or not offer:
+            return False
+        self = self.with_company(company).with_context(
+            allowed_company_ids=company.ids, lang="fr_FR"
+        )
+        vat = (
+            self.env["account.chart.template"]
+            .with_company(company)
+            .ref("tva_normale_encaissement", raise_if_not_found=False)
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "Programme Cap — 6 mois",
+                "type": "service",
+                "invoice_policy": "order",
+                "list_price": offer.amount_total,
+                "company_id": company.id,
+                "taxes_id": [Command.set(vat.ids if vat else [])],
+                "accomp_offer_id": offer.id,
+            }
+        )
+        admin = self.env.ref("base.user_admin")
+        today = company._accomp_today()
+        orders = self.create(
+            [
+                {
+                    "partner_id": self.env.ref(
+                        f"accomp_billing.res_partner_{partner}_demo"
+                    ).id,
+                    "company_id": company.id,
+                    "user_id": admin.id,
+                    "commitment_date": today + relativedelta(days=days),
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for partner, days in (("claire_martin", 10), ("sophie_bernard", 3))
+            ]
+        )
+        orders[1].action_confirm()
+        return True
