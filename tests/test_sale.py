@@ -64,13 +64,13 @@ class TestSellFromQuotation(AccompCase):
         line = order.order_line
         self.assertEqual(
             line.accomp_schedule_summary,
-            "deposit 30 % ($\xa0900.00), then 5 × $\xa0420.00 "
+            "deposit 30 % ($\xa0900.00 excl. VAT), then 5 × $\xa0420.00 excl. VAT "
             "(monthly from 05/01/2026)",
         )
         # in the client's language, with French formats
         self.assertEqual(
             line.with_context(lang="fr_FR")._accomp_schedule_summary(),
-            "acompte 30 % ($\xa0900,00), puis 5 × $\xa0420,00 "
+            "acompte 30 % ($\xa0900,00 HT), puis 5 × $\xa0420,00 HT "
             "(mensuel à partir du 01/05/2026)",
         )
         self.assertFalse(order.accomp_engagement_ids)

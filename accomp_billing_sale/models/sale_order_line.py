@@ -92,8 +92,17 @@ class SaleOrderLine(models.Model):
             draft.billing_cycle, ""
         )
 
+        # amounts as the line states its price: excl. or incl. VAT per its taxes
+        taxes = self.tax_ids
+        if not taxes:
+            suffix = ""
+        elif all(tax.price_include for tax in taxes):
+            suffix = " " + env._("incl. VAT")
+        else:
+            suffix = " " + env._("excl. VAT")
+
         def money(amount):
-            return format_amount(env, float(amount), currency)
+            return format_amount(env, float(amount), currency) + suffix
 
         if draft.billing_model == "subscription":
             return env._(
