@@ -9,18 +9,25 @@ data shapes are invoiced, in alternating order, best of N rounds, each round
 rolled back:
 
 * Odoo's native batch: ``account.move.create(vals_list)`` + ``_post()`` per 50;
-* accomp_billing's scheduler: ``_invoice_due_lines()`` on as many due events;
+* OCA contract 19.0 (``requirements-bench.txt``, when it installs): its
+  invoicing cron on as many contracts, then ``_post()`` of what it created;
+* accomp_billing's scheduler: ``_invoice_due_lines()`` on as many due events,
+  run as the cron runs it (a batch, its progress, its cache dropped), with the
+  process's memory sampled after each batch;
 
-then engagement confirmation per second and the dry run. Prints a table with
-invoices/s, queries/invoice and the ratios, PASS/FAIL against the targets (it
-never fails ``make test``), and writes it to docs/benchmarks.md.
-OCA contract and sending throughput are not measured yet (see the README).
+then engagement confirmation per second, the dry run and the forecast on as
+many programmes, and sending: invoices rendered (PDF + Factur-X) and e-mailed
+by Odoo's own batch sending called directly, against the same number queued by
+the scheduler (``invoice_mode`` ``auto_send``) and sent by Odoo's "Send invoices
+automatically" cron. Prints a table with the rates, queries/invoice and the
+ratios, PASS/FAIL against the targets (it never fails ``make test``), and
+writes it to docs/benchmarks.md.
 """
 
 import argparse
+import contextlib
 import os
 import platform
-import resource
 import sys
 import time
 from datetime import date
@@ -44,7 +51,9 @@ def env_for(cr):
 
 
 def prepare(registry, size, history):
-    """Clients, a taxed product, one upfront offer; past invoices as history."""
+    """Clients, a taxed product, one upfront offer; past invoices as history
+    (kept when the database already has them: a rerun on the same database
+    measures the same shapes)."""
     from odoo.fields import Command
 
     with registry.cursor() as cr:
@@ -56,27 +65,39 @@ def prepare(registry, size, history):
             env["account.chart.template"].try_loading(
                 "generic_coa", company, install_demo=False
             )
-        tax = env["account.tax"].create(
-            {"name": "Bench VAT 20 %", "amount": 20, "type_tax_use": "sale"}
+        offer = env["accomp.offer"].search([("name", "=", "Bench programme")])
+        partners = env["res.partner"].search(
+            [("name", "=like", "Bench client %")], order="id"
         )
-        product = env["product.product"].create(
-            {
-                "name": "Bench coaching",
-                "type": "service",
-                "taxes_id": [Command.set(tax.ids)],
-            }
-        )
-        partners = env["res.partner"].create(
-            [{"name": f"Bench client {n}"} for n in range(max(size, 100))]
-        )
-        offer = env["accomp.offer"].create(
-            {
-                "name": "Bench programme",
-                "billing_model": "upfront",
-                "amount_total": 1200,
-                "product_id": product.id,
-                "invoice_mode": "auto_post",
-            }
+        if offer:
+            product = offer.product_id
+            offer.invoice_mode = "auto_post"
+            history = 0
+        else:
+            tax = env["account.tax"].create(
+                {"name": "Bench VAT 20 %", "amount": 20, "type_tax_use": "sale"}
+            )
+            product = env["product.product"].create(
+                {
+                    "name": "Bench coaching",
+                    "type": "service",
+                    "taxes_id": [Command.set(tax.ids)],
+                }
+            )
+            offer = env["accomp.offer"].create(
+                {
+                    "name": "Bench programme",
+                    "billing_model": "upfront",
+                    "amount_total": 1200,
+                    "product_id": product.id,
+                    "invoice_mode": "auto_post",
+                }
+            )
+        partners |= env["res.partner"].create(
+            [
+                {"name": f"Bench client {n}"}
+                for n in range(len(partners), max(size, 100))
+            ]
         )
         # history: posted invoices, so that sequences and indexes are not empty
         for start in range(0, history, BATCH):
@@ -149,6 +170,33 @@ def make_engagements(env, size, partner_ids, offer_id):
     )
 
 
+def rss_mb():
+    """Resident memory of this process now (not its peak)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@contextlib.contextmanager
+def as_the_cron(env, samples):
+    """Run the scheduler as its cron does (progress per batch, cache dropped
+    after each), without committing: the round is rolled back. The memory is
+    sampled after each batch."""
+    Cron = type(env["ir.cron"])
+    original = Cron._commit_progress
+
+    def commit_progress(self, processed=0, *, remaining=None, deactivate=False):
+        if processed:
+            samples.append(rss_mb())
+        return True
+
+    Cron._commit_progress = commit_progress
+    try:
+        yield env(context=dict(env.context, ir_cron_progress_id=-1))
+    finally:
+        Cron._commit_progress = original
+
+
 def run_ours(registry, size, partner_ids, offer_id):
     with registry.cursor() as cr:
         env = env_for(cr)
@@ -161,84 +209,221 @@ def run_ours(registry, size, partner_ids, offer_id):
         dry_started = time.perf_counter()
         due = Line._invoice_due_lines(dry_run=True)
         dry = time.perf_counter() - dry_started
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        forecast_started = time.perf_counter()
+        Forecast = env["accomp.forecast"]
+        Forecast._read_group([], ["date:month", "status"], ["amount_total:sum"])
+        Forecast.search_fetch([], ["date", "engagement_id", "amount_total"], limit=80)
+        forecast = time.perf_counter() - forecast_started
+        env.invalidate_all()
+        samples = [rss_mb()]
         cr.sql_log_count = 0
         started = time.perf_counter()
-        invoices = Line._invoice_due_lines(batch_size=BATCH)
+        with as_the_cron(env, samples) as cron_env:
+            invoices = cron_env["accomp.schedule.line"]._invoice_due_lines(
+                batch_size=BATCH
+            )
+            cron_env.flush_all()
+        elapsed = time.perf_counter() - started
+        queries = cr.sql_log_count
+        assert len(invoices) == size == len(due), (len(invoices), size, len(due))
+        cr.rollback()
+    # memory growth over the run's second half (the first batches warm the
+    # caches of the registry: templates, taxes, accounts)
+    half = samples[len(samples) // 2 :]
+    growth = half[-1] - half[0] if len(half) > 1 else 0.0
+    return elapsed, queries, confirm, dry, forecast, growth
+
+
+def contract_installed(registry):
+    with registry.cursor() as cr:
+        return bool(
+            env_for(cr)["ir.module.module"].search_count(
+                [("name", "=", "contract"), ("state", "=", "installed")]
+            )
+        )
+
+
+def run_contract(registry, size, partner_ids, product_id):
+    """OCA contract's invoicing cron on ``size`` monthly contracts due today,
+    then the posting of the invoices it created (drafts)."""
+    from odoo.fields import Command
+
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1
+        )
+        day = date.today()
+        env["contract.contract"].create(
+            [
+                {
+                    "name": f"Bench contract {n}",
+                    "partner_id": partner_ids[n],
+                    "contract_type": "sale",
+                    "journal_id": journal.id,
+                    "line_recurrence": False,
+                    "recurring_rule_type": "monthly",
+                    "recurring_interval": 1,
+                    "recurring_invoicing_type": "pre-paid",
+                    "date_start": day,
+                    "recurring_next_date": day,
+                    "contract_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product_id,
+                                "name": "Instalment 1/1 — Bench programme",
+                                "quantity": 1,
+                                "price_unit": 1200,
+                            }
+                        )
+                    ],
+                }
+                for n in range(size)
+            ]
+        )
+        env.flush_all()
+        last_id = env["account.move"].search([], order="id desc", limit=1).id
+        cr.sql_log_count = 0
+        started = time.perf_counter()
+        env["contract.contract"].cron_recurring_create_invoice()
+        moves = env["account.move"].search(
+            [("id", ">", last_id), ("move_type", "=", "out_invoice")]
+        )
+        moves._post()
         env.flush_all()
         elapsed = time.perf_counter() - started
         queries = cr.sql_log_count
-        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        assert len(invoices) == size == len(due), (len(invoices), size, len(due))
+        assert len(moves) == size, (len(moves), size)
         cr.rollback()
-    return elapsed, queries, confirm, dry, (rss_after - rss_before) / 1024
+    return elapsed, queries
+
+
+def run_sending(registry, count, partner_ids, offer_id, which):
+    """Render (PDF + Factur-X) and e-mail ``count`` programme invoices: with
+    Odoo's batch sending called directly ("native"), or queued by the
+    scheduler and sent by Odoo's cron, in its batches of 10 ("ours")."""
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        env["accomp.offer"].browse(offer_id).invoice_mode = (
+            "auto_send" if which == "ours" else "auto_post"
+        )
+        make_engagements(env, count, partner_ids, offer_id).action_confirm()
+        invoices = env["accomp.schedule.line"]._invoice_due_lines(batch_size=BATCH)
+        env.flush_all()
+        started = time.perf_counter()
+        if which == "ours":
+            # as the cron runs it, but its progress must not commit: rolled back
+            with as_the_cron(env, []) as cron_env:
+                Move = cron_env["account.move"]
+                while Move.search_count([("sending_data", "!=", False)]):
+                    Move._cron_account_move_send(job_count=10)
+                    cron_env.flush_all()
+        else:
+            env["account.move.send"]._generate_and_send_invoices(
+                invoices, sending_methods=["email"]
+            )
+            env.flush_all()
+        elapsed = time.perf_counter() - started
+        sent = env["mail.mail"].search_count(
+            [("model", "=", "account.move"), ("res_id", "in", invoices.ids)]
+        )
+        pdfs = len(invoices.filtered("invoice_pdf_report_id"))
+        assert sent == pdfs == count, (which, sent, pdfs, count)
+        cr.rollback()
+    return elapsed
+
+
+def prepare_senders(registry, partner_ids):
+    """The sending round needs clients with an e-mail, and the company the
+    identity Factur-X asks for (e-mail, phone, IBAN)."""
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        company = env.company
+        company.write({"email": "bench@example.com", "phone": "+33 1 23 45 67 89"})
+        if not company.partner_id.bank_ids:
+            env["res.partner.bank"].create(
+                {
+                    "acc_number": "FR7630006000011234567890189",
+                    "partner_id": company.partner_id.id,
+                }
+            )
+        for partner in env["res.partner"].browse(partner_ids):
+            partner.email = f"client{partner.id}@example.com"
+        cr.commit()  # pylint: disable=invalid-commit
+
+
+def best(results):
+    return min(results, key=lambda result: result[0])
 
 
 def main(argv):
     parser = argparse.ArgumentParser()
     parser.add_argument("config")
     parser.add_argument("db")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--history", type=int, default=2000)
+    parser.add_argument(
+        "--send", type=int, default=20, help="invoices rendered and sent per round"
+    )
     args = parser.parse_args(argv)
     registry = registry_for(args.config, args.db)
     partner_ids, product_id, offer_id = prepare(registry, max(args.sizes), args.history)
+    with_contract = contract_installed(registry)
     rows = []
     for size in args.sizes:
-        native, ours = [], []
+        runs = {"native": [], "ours": [], "contract": []}
+        for round_ in range(args.rounds):
+            order = ["native", "ours"] + (["contract"] if with_contract else [])
+            if round_ % 2:
+                order.reverse()
+            for which in order:
+                sys.stderr.write(f"{size} round {round_ + 1}: {which}\n")
+                if which == "native":
+                    runs[which].append(
+                        run_native(registry, size, partner_ids, product_id)
+                    )
+                elif which == "contract":
+                    runs[which].append(
+                        run_contract(registry, size, partner_ids, product_id)
+                    )
+                else:
+                    runs[which].append(run_ours(registry, size, partner_ids, offer_id))
+        n_time, n_queries = best(runs["native"])
+        o_time, o_queries, confirm, dry, forecast, growth = best(runs["ours"])
+        row = {
+            "size": size,
+            "native_rate": size / n_time,
+            "native_qpi": n_queries / size,
+            "ours_rate": size / o_time,
+            "ours_qpi": o_queries / size,
+            "ratio": n_time / o_time,
+            "confirm_rate": size / confirm,
+            "dry": dry,
+            "forecast": forecast,
+            "growth": growth,
+        }
+        if runs["contract"]:
+            c_time, c_queries = best(runs["contract"])
+            row.update(
+                contract_rate=size / c_time,
+                contract_qpi=c_queries / size,
+                contract_ratio=c_time / o_time,
+            )
+        rows.append(row)
+    sending = None
+    if args.send:
+        prepare_senders(registry, partner_ids)
+        native_send, ours_send = [], []
         for round_ in range(args.rounds):
             order = ("native", "ours") if round_ % 2 == 0 else ("ours", "native")
             for which in order:
-                if which == "native":
-                    native.append(run_native(registry, size, partner_ids, product_id))
-                else:
-                    ours.append(run_ours(registry, size, partner_ids, offer_id))
-        n_time, n_queries = min(native)
-        o_time, o_queries, confirm, dry, rss = min(ours)
-        rows.append(
-            {
-                "size": size,
-                "native_rate": size / n_time,
-                "native_qpi": n_queries / size,
-                "ours_rate": size / o_time,
-                "ours_qpi": o_queries / size,
-                "ratio": (size / o_time) / (size / n_time),
-                "confirm_rate": size / confirm,
-                "dry": dry,
-                "rss": rss,
-            }
-        )
-    lines = [
-        f"Machine: {platform.node()} — {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"{args.history} invoices of history; best of {args.rounds}, alternating.",
-        "",
-        "| invoices due | Odoo create()+_post() | accomp_billing _invoice_due_lines | "
-        "ratio (target ≥ 0.95×) | queries/invoice (target ≤ 13) | "
-        "confirmations/s | dry run (target < 2 s) | RSS growth |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        ratio_ok = "PASS" if row["ratio"] >= 0.95 else "FAIL"
-        qpi_ok = "PASS" if row["ours_qpi"] <= 13 else "FAIL"
-        dry_ok = "PASS" if row["dry"] < 2 else "FAIL"
-        lines.append(
-            f"| {row['size']:,} | {row['native_rate']:.1f} inv/s, "
-            f"{row['native_qpi']:.1f} q/inv | {row['ours_rate']:.1f} inv/s | "
-            f"{row['ratio']:.2f}× {ratio_ok} | {row['ours_qpi']:.1f} {qpi_ok} | "
-            f"{row['confirm_rate']:.0f} | {row['dry']:.2f} s {dry_ok} | "
-            f"{row['rss']:.0f} MB |"
-        )
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        flat = (1 / last["ours_rate"]) / (1 / first["ours_rate"])
-        lines.append("")
-        lines.append(
-            f"Per-invoice time at {last['size']:,} vs {first['size']:,}: "
-            f"{flat:.2f}× ({'PASS' if flat <= 1.10 else 'FAIL'}, target within 10 %)."
-        )
-    table = "\n".join(lines)
+                sys.stderr.write(f"sending round {round_ + 1}: {which}\n")
+                (native_send if which == "native" else ours_send).append(
+                    run_sending(registry, args.send, partner_ids, offer_id, which)
+                )
+        sending = (min(native_send), min(ours_send))
+    table = report(args, rows, sending, with_contract)
     sys.stdout.write(table + "\n")
     with open(os.path.join(ROOT, "docs", "benchmarks.md"), "w") as handle:
         handle.write(
@@ -246,6 +431,76 @@ def main(argv):
             "`make bench` (scripts/bench.py), latest run:\n\n" + table + "\n"
         )
     return 0
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def report(args, rows, sending, with_contract):
+    lines = [
+        f"Machine: {platform.node()} — {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{args.history} invoices of history; best of {args.rounds}, alternating.",
+        "",
+        "| invoices due | Odoo create()+_post() | OCA contract cron + post "
+        "| accomp_billing _invoice_due_lines | vs Odoo (≥ 0.95×) "
+        "| vs contract (≥ 1.3×) | queries/invoice (≤ 13) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        contract = (
+            f"{row['contract_rate']:.1f} inv/s, {row['contract_qpi']:.1f} q/inv"
+            if "contract_rate" in row
+            else "not installed"
+        )
+        versus_contract = (
+            f"{row['contract_ratio']:.2f}× {verdict(row['contract_ratio'] >= 1.3)}"
+            if "contract_ratio" in row
+            else "—"
+        )
+        lines.append(
+            f"| {row['size']:,} | {row['native_rate']:.1f} inv/s, "
+            f"{row['native_qpi']:.1f} q/inv | {contract} | "
+            f"{row['ours_rate']:.1f} inv/s, {row['ours_qpi']:.1f} q/inv | "
+            f"{row['ratio']:.2f}× {verdict(row['ratio'] >= 0.95)} | "
+            f"{versus_contract} | {row['ours_qpi']:.1f} "
+            f"{verdict(row['ours_qpi'] <= 13)} |"
+        )
+    lines += [
+        "",
+        "| programmes | confirmations/s | dry run (< 2 s) | forecast (< 2 s) "
+        "| cron memory, second half of the run (flat) |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['size']:,} | {row['confirm_rate']:.0f} | "
+            f"{row['dry']:.2f} s {verdict(row['dry'] < 2)} | "
+            f"{row['forecast']:.2f} s {verdict(row['forecast'] < 2)} | "
+            f"{row['growth']:+.1f} MB {verdict(abs(row['growth']) < 50)} |"
+        )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        flat = first["ours_rate"] / last["ours_rate"]
+        lines += [
+            "",
+            f"Per-invoice time at {last['size']:,} vs {first['size']:,}: "
+            f"{flat:.2f}× ({verdict(flat <= 1.10)}, target within 10 %).",
+        ]
+    if sending:
+        native, ours = sending
+        ratio = native / ours
+        lines += [
+            "",
+            f"Sending {args.send} invoices (PDF + Factur-X + e-mail queued): Odoo's "
+            f"batch sending {60 * args.send / native:.0f}/min, the scheduler's "
+            f"queue through Odoo's cron {60 * args.send / ours:.0f}/min: "
+            f"{ratio:.2f}× ({verdict(ratio >= 0.9)}, target within 10 %).",
+        ]
+    if not with_contract:
+        lines += ["", "OCA contract could not be installed: not compared."]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -124,7 +124,13 @@ class AccompEngagement(models.Model):
         partner = self.partner_id
         return {
             "move_type": move_type,
-            "partner_id": partner.address_get(["invoice"])["invoice"],
+            # a client without contacts is its own invoice address (child_ids
+            # is read for the whole batch at once, address_get per client)
+            "partner_id": (
+                partner.address_get(["invoice"])["invoice"]
+                if partner.child_ids
+                else partner.id
+            ),
             "company_id": company.id,
             "currency_id": self.currency_id.id,
             "invoice_date": invoice_date or company._accomp_today(),
@@ -205,11 +211,21 @@ class AccompEngagement(models.Model):
             groups.setdefault((vals["company_id"], vals["move_type"]), []).append(vals)
         moves = Move
         for (company_id, move_type), group in groups.items():
-            moves |= (
+            created = (
                 Move.with_company(company_id)
-                .with_context(default_move_type=move_type, accomp_invoicing=True)
+                .with_context(
+                    default_move_type=move_type,
+                    accomp_invoicing=True,
+                    # the "created" note is logged below in one batch, not
+                    # posted (and notified) invoice by invoice
+                    mail_create_nolog=True,
+                )
                 .create(group)
             )
+            created._message_log_batch(
+                bodies={move.id: move._creation_message() for move in created}
+            )
+            moves |= created
         moves = moves.with_env(self.env)
         self._post_invoices(moves)
         return moves

@@ -77,18 +77,23 @@ class AccompScheduleLine(models.Model):
         if in_cron:
             self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
         invoices = self.env["account.move"]
-        seen_ids = []
+        last_id = 0
         while True:
+            # keyset pagination: each batch starts after the last one (a line
+            # another worker holds is skipped by the lock, not read again)
             batch = self.search(
-                domain & Domain("id", "not in", seen_ids), limit=batch_size
+                domain & Domain("id", ">", last_id), order="id", limit=batch_size
             )
             if not batch:
                 break
-            seen_ids += batch.ids
+            last_id = batch[-1].id
             lines = batch._lock_billable()._with_pending_extras()
             invoices |= lines._create_invoices(days)
-            if in_cron and not self.env["ir.cron"]._commit_progress(len(batch)):
-                break
+            if in_cron:
+                if not self.env["ir.cron"]._commit_progress(len(batch)):
+                    break
+                # committed: the cache of this batch is not needed any more
+                self.env.invalidate_all()
         return invoices
 
     def _invoice_now(self):
@@ -182,6 +187,19 @@ class AccompScheduleLine(models.Model):
     def _generate_invoices(self, days_by_company):
         """One invoice per group of :meth:`_invoice_groups`, through the
         engagement's invoicing path, dated on each company's day."""
+        # read once for the batch what each invoice reads per programme: the
+        # client (invoice address, language, payment terms), the programme's
+        # other events (last-invoice recap), the sessions an extra bills
+        engagements = self.engagement_id
+        partners = engagements.partner_id
+        partners.fetch()
+        partners.fetch(["child_ids"])
+        partners.commercial_partner_id.fetch()
+        for company in self.company_id:
+            partners.with_company(company).fetch(["property_payment_term_id"])
+        engagements.fetch(["schedule_line_ids"])
+        engagements.schedule_line_ids.fetch(["state", "kind"])
+        self.fetch(["usage_ids"])
         return self.env["accomp.engagement"]._create_invoices(
             [
                 group.engagement_id._prepare_invoice_with_lines(
