@@ -91,6 +91,21 @@ class AccompCase(AccountTestInvoicingCommon):
         return cls.env["accomp.offer"].create({**defaults, **vals})
 
     @classmethod
+    def make_milestone_offer(cls, deposit=30, percents=(40, 60), **vals):
+        """A milestones offer (3 000 € HT by default): a deposit, then phases
+        sharing the rest ("Diagnostic", "Plan d'action", "Bilan")."""
+        names = ("Diagnostic", "Plan d'action", "Bilan")
+        return cls.make_offer(
+            billing_model="milestones",
+            deposit_percent=deposit,
+            milestone_template_ids=[
+                Command.create({"name": name, "percent": percent, "sequence": i})
+                for i, (name, percent) in enumerate(zip(names, percents, strict=False))
+            ],
+            **vals,
+        )
+
+    @classmethod
     def make_engagement(cls, offer, date_start=date(2026, 1, 31), confirm=True, **vals):
         engagement = cls.env["accomp.engagement"].create(
             {

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from odoo.fields import Command
 from odoo.tests import freeze_time
 
 from .common import AccompCase
@@ -60,15 +59,7 @@ class TestForecast(AccompCase):
 
     def test_milestones_not_done_are_to_be_dated(self):
         engagement = self.make_engagement(
-            self.make_offer(
-                billing_model="milestones",
-                amount_total=3000,
-                deposit_percent=30,
-                milestone_template_ids=[
-                    Command.create({"name": "Diagnostic", "percent": 40}),
-                    Command.create({"name": "Bilan", "percent": 60}),
-                ],
-            ),
+            self.make_milestone_offer(),
             date_start=date(2026, 12, 1),
         )
         rows = self.rows(engagement)

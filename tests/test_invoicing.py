@@ -70,6 +70,13 @@ class TestInvoicing(AccompCase):
         self.assertEqual(invoice.amount_total, 3600)  # 20 % VAT on top
         self.assertEqual(engagement.amount_invoiced, 3600)
         self.assertEqual(engagement.amount_paid, 0)
+        # its chatter says it was created (logged for the whole batch at once)
+        self.assertIn(
+            "Invoice Created",
+            invoice.message_ids.filtered(
+                lambda m: m.message_type == "notification"
+            ).mapped("body")[-1],
+        )
 
     def test_six_times_500_monthly_from_31_january(self):
         engagement = self.make_engagement(self.make_offer())

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from odoo.fields import Command
 from odoo.tests import freeze_time
 
 from .common import AccompCase
@@ -44,15 +43,7 @@ class TestLedger(AccompCase):
 
     def test_milestones_deposit_billed_before_phases_done(self):
         engagement = self.make_engagement(
-            self.make_offer(
-                billing_model="milestones",
-                amount_total=3000,
-                deposit_percent=30,
-                milestone_template_ids=[
-                    Command.create({"name": "Diagnostic", "percent": 40}),
-                    Command.create({"name": "Bilan", "percent": 60}),
-                ],
-            ),
+            self.make_milestone_offer(),
             date_start=date(2026, 12, 1),
         )
         self.invoice_due(date(2026, 12, 15))

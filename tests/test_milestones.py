@@ -13,19 +13,7 @@ from .common import AccompCase
 @freeze_time("2026-04-10 09:00:00")
 class TestMilestones(AccompCase):
     def make_milestone_engagement(self, deposit=30, percents=(40, 60), **vals):
-        offer = self.make_offer(
-            billing_model="milestones",
-            deposit_percent=deposit,
-            milestone_template_ids=[
-                Command.create({"name": name, "percent": percent, "sequence": i})
-                for i, (name, percent) in enumerate(
-                    zip(
-                        ("Diagnostic", "Plan d'action", "Bilan"), percents, strict=False
-                    )
-                )
-            ],
-            **vals,
-        )
+        offer = self.make_milestone_offer(deposit, percents, **vals)
         return self.make_engagement(offer, user_id=self.coach.id)
 
     def test_deposit_then_each_milestone_invoiced_when_the_coach_marks_it_done(self):
