@@ -103,3 +103,13 @@ class TestEngagementForm(AccompCase):
         self.assertIn("/my/programmes/", message.body)
         # the four instalments of 360 € incl. VAT (300 € + 20 %)
         self.assertEqual(message.body.count("360"), 4)
+
+    def test_accountant_is_not_offered_to_log_sessions(self):
+        """The accountant reads programmes; logging a session is the coach's."""
+        for user, shown in ((self.accountant, False), (self.coach, True)):
+            arch = (
+                self.env["accomp.engagement"]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+            self.assertEqual('name="action_log_usage"' in arch, shown, user.login)
