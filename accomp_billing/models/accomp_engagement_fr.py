@@ -39,10 +39,7 @@ class AccompEngagement(models.Model):
             mentions.append(env._("VAT not applicable, art. 293 B of the CGI."))
         if self._is_b2b():
             mentions.append(env._("Nature of the operation: provision of services."))
-            terms = (
-                client.with_company(company).property_payment_term_id
-                or company.accomp_payment_term_id
-            )
+            terms = company._accomp_payment_term(client)
             if terms:
                 mentions.append(
                     env._(

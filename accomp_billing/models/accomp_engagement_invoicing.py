@@ -55,10 +55,7 @@ class AccompEngagement(models.Model):
             problems.append(self.env._("no e-mail: the invoice cannot be sent"))
         if partner.is_company and not (partner.vat or partner.company_registry):
             problems.append(self.env._("business client without VAT number or SIREN"))
-        if not (
-            self.partner_id.with_company(company).property_payment_term_id
-            or company.accomp_payment_term_id
-        ):
+        if not company._accomp_payment_term(self.partner_id):
             problems.append(self.env._("no payment terms: due on receipt"))
         if self.payment_exception:
             problems.append(self.env._("an automatic debit is still pending"))
@@ -137,10 +134,7 @@ class AccompEngagement(models.Model):
             "invoice_origin": self.name,
             "fiscal_position_id": self.fiscal_position_id.id,
             "invoice_user_id": (self.user_id or self.env.user).id,
-            "invoice_payment_term_id": (
-                partner.with_company(company).property_payment_term_id
-                or company.accomp_payment_term_id
-            ).id,
+            "invoice_payment_term_id": company._accomp_payment_term(partner).id,
             "accomp_engagement_id": self.id,
             "narration": self._invoice_legal_mentions(),
             "invoice_line_ids": [],

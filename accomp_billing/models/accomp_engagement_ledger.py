@@ -11,6 +11,8 @@ All amounts incl. VAT, like the invoices. Value delivered to date:
 * any other event (instalment, subscription period, upfront): as time runs over
   its period (the programme's dates when it has none)."""
 
+import operator as py_operator
+
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
@@ -113,12 +115,12 @@ class AccompEngagement(models.Model):
         """Computed from today's delivery: programmes under way or done are
         compared in Python (a small firm's few hundred programmes)."""
         compare = {
-            ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b,
-            "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b,
-            "=": lambda a, b: a == b,
-            "!=": lambda a, b: a != b,
+            ">": py_operator.gt,
+            ">=": py_operator.ge,
+            "<": py_operator.lt,
+            "<=": py_operator.le,
+            "=": py_operator.eq,
+            "!=": py_operator.ne,
         }.get(operator)
         if compare is None or isinstance(value, (list, tuple)):
             return NotImplemented

@@ -35,6 +35,15 @@ class ResCompany(models.Model):
                     )
                 ) from error
 
+    def _accomp_payment_term(self, partner):
+        """The payment terms of this company's programme invoices for
+        ``partner``: the client's own, else the company's programme terms."""
+        self.ensure_one()
+        return (
+            partner.with_company(self).property_payment_term_id
+            or self.accomp_payment_term_id
+        )
+
     def _accomp_today(self):
         """The company's local day: "today" for every programme rule (due dates,
         overdue, sessions, milestones), never the server's UTC day.

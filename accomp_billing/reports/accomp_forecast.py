@@ -212,9 +212,7 @@ class AccompForecast(models.Model):
                 "(%s, %s, %s)",
                 company_id,
                 currency_id,
-                self.env["res.currency"]
-                .browse(currency_id)
-                ._get_conversion_rate(
+                self.env["res.currency"]._get_conversion_rate(
                     self.env["res.currency"].browse(currency_id),
                     currency,
                     self.env["res.company"].browse(company_id),
@@ -248,9 +246,7 @@ class AccompForecast(models.Model):
             )
             delays = {}
             for partner in partners:
-                term = (
-                    partner.property_payment_term_id or company.accomp_payment_term_id
-                )
+                term = company._accomp_payment_term(partner)
                 if term not in delays:
                     delays[term] = term._accomp_delay_days(today) if term else 0
                 if delays[term]:
