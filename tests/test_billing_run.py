@@ -6,6 +6,7 @@ from datetime import date
 from odoo.tests import freeze_time
 
 from .common import AccompCase
+from .test_collection import CollectionCase
 
 
 @freeze_time("2026-03-31 09:00:00")
@@ -85,3 +86,24 @@ class TestBillingRunPreview(AccompCase):
             self.env["accomp.billing.run.preview"].with_user(self.accountant).create({})
         )
         self.assertEqual(preview.amount_total, 1440)
+
+
+@freeze_time("2026-03-31 09:00:00")
+class TestBillingRunPaymentMethod(CollectionCase):
+    def test_archived_payment_method_is_a_problem(self):
+        self.client.email = "claire.martin@example.com"
+        self.company.accomp_payment_term_id = self.env.ref(
+            "account.account_payment_term_30days"
+        )
+        token = self.make_token()
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront"),
+            date_start=date(2026, 4, 1),
+            payment_token_id=token.id,
+        )
+        preview = self.env["accomp.billing.run.preview"].create({})
+        self.assertEqual(preview.line_ids.engagement_id, engagement)
+        self.assertFalse(preview.line_ids.billing_problems)
+        token.active = False
+        preview.line_ids.invalidate_recordset(["billing_problems"])
+        self.assertIn("no longer valid", preview.line_ids.billing_problems)
