@@ -218,17 +218,36 @@ class TestAutomaticDebit(CollectionCase):
             Transaction.create(values)
             self.env.flush_all()
 
-    def test_paying_the_deposit_online_saves_the_method(self):
-        """The client pays the deposit in the portal with "save my payment
-        method": the programme gets its automatic debit."""
-        engagement = self.make_engagement(
-            self.make_offer(deposit_percent=30, instalment_count=5)
+    def test_paying_online_saves_the_method_the_client_chooses_the_debit(self):
+        """Paying the deposit with "save my payment method" (as anyone holding
+        the invoice's link could, logged out: the transaction is the client's)
+        saves the method but debits nothing: the client chooses it for a
+        programme, and for that programme only."""
+        offer = self.make_offer(deposit_percent=30, instalment_count=5)
+        engagement = self.make_engagement(offer)
+        other = self.make_engagement(offer)
+        deposit = self.invoice_due(date(2026, 1, 31)).filtered(
+            lambda m: m.accomp_engagement_id == engagement
         )
-        deposit = self.invoice_due(date(2026, 1, 31))
         tx = self.pay_online("portal-deposit", deposit.amount_residual, deposit)
         self.assertTrue(tx.token_id)
-        self.assertEqual(engagement.payment_token_id, tx.token_id)
         self.assertIn(deposit.payment_state, ("paid", "in_payment"))
+        self.assertFalse((engagement | other).payment_token_id)
+        self.assertIn(tx.token_id, engagement._portal_payment_tokens())
+        engagement._portal_use_payment_method(tx.token_id, self.client)
+        self.assertEqual(engagement.payment_token_id, tx.token_id)
+        self.assertFalse(other.payment_token_id)
+        self.assertIn("chose", engagement.message_ids[0].body)
+        # the next instalment is debited with it, the other programme's not
+        self.invoice_due(date(2026, 2, 28))
+        self.collect(date(2026, 2, 28))
+        paid = (engagement | other).invoice_ids.filtered(
+            lambda m: m.invoice_date == date(2026, 2, 28)
+        )
+        self.assertEqual(
+            {m.accomp_engagement_id: m.payment_state for m in paid},
+            {engagement: "paid", other: "not_paid"},
+        )
 
     def test_programme_waits_for_its_deposit(self):
         engagement = self.make_engagement(
@@ -527,10 +546,11 @@ class TestStuckDebits(CollectionCase):
 
 
 class TestRegisteredMethod(CollectionCase):
-    def test_a_method_registered_without_paying_debits_the_programmes(self):
-        """Odoo's "add a payment method" (a validation, no invoice): the
-        client's programmes without a method are then debited with it."""
+    def test_a_method_registered_without_paying_debits_nothing_by_itself(self):
+        """Odoo's "add a payment method" (a validation, no invoice) saves the
+        method; no programme is debited with it until the client chooses."""
         engagement = self.make_engagement(self.make_offer())
         tx = self.pay_online("validation-claire", 0, operation="validation")
         self.assertTrue(tx.token_id)
-        self.assertEqual(engagement.payment_token_id, tx.token_id)
+        self.assertFalse(engagement.payment_token_id)
+        self.assertEqual(engagement._portal_payment_tokens(), tx.token_id)

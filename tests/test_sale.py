@@ -2,15 +2,14 @@
 
 from datetime import date, datetime
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user
 
 from .common import AccompCase
 
 
-@freeze_time("2026-03-02 09:00:00")
-class TestSellFromQuotation(AccompCase):
+class SaleCase(AccompCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -59,6 +58,10 @@ class TestSellFromQuotation(AccompCase):
             )
         )
 
+
+
+@freeze_time("2026-03-02 09:00:00")
+class TestSellFromQuotation(SaleCase):
     def test_quotation_shows_the_schedule_then_confirmation_starts_it(self):
         order = self.make_order(commitment_date=datetime(2026, 4, 1, 9, 0))
         line = order.order_line
@@ -173,3 +176,167 @@ class TestSellFromQuotation(AccompCase):
         )
         self.assertIn("o_accomp_schedule_summary", html)
         self.assertIn("5 ×", html)
+
+
+@freeze_time("2026-03-02 09:00:00")
+class TestSaleBridgeAttacks(SaleCase):
+    """The client is billed what the order says, once: no down payment beside
+    the programme's schedule, no edit of what the programme copied, a
+    salesperson sells without programme rights."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.seller_only = new_test_user(
+            cls.env, login="seller_only", groups="sales_team.group_sale_salesman"
+        )
+
+    def confirmed(self, **vals):
+        order = self.make_order(**vals)
+        order.action_confirm()
+        return order
+
+    def billed(self, order):
+        """(untaxed, incl. VAT) of every posted document of the order."""
+        invoices = (order.invoice_ids | order.accomp_engagement_ids.invoice_ids).filtered(
+            lambda m: m.state == "posted"
+        )
+        sign = {"out_invoice": 1, "out_refund": -1}
+        return (
+            sum(sign[m.move_type] * m.amount_untaxed for m in invoices),
+            sum(sign[m.move_type] * m.amount_total for m in invoices),
+        )
+
+    def down_payment(self, order, **vals):
+        return (
+            self.env["sale.advance.payment.inv"]
+            .with_user(self.salesperson)
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"sale_order_ids": [Command.set(order.ids)], **vals})
+        )
+
+    def test_a_down_payment_is_refused_the_deposit_is_the_programme_s(self):
+        order = self.confirmed()
+        for vals in (
+            {"advance_payment_method": "percentage", "amount": 50},
+            {"advance_payment_method": "fixed", "fixed_amount": 1000},
+        ):
+            with self.assertRaisesRegex(UserError, "offer's deposit %"):
+                self.down_payment(order, **vals).create_invoices()
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(order.order_line.filtered("is_downpayment"))
+        # the regular invoice has nothing to bill either
+        with self.assertRaisesRegex(UserError, "No items are available to invoice"):
+            self.down_payment(order, advance_payment_method="delivered").create_invoices()
+        # the whole programme billed, exactly the order's 3 000 € HT / 3 600 € TTC
+        self.invoice_due(date(2026, 12, 31))
+        self.assertEqual(self.billed(order), (3000, 3600))
+        self.assertEqual(order.amount_untaxed, 3000)
+        self.assertEqual(order.amount_total, 3600)
+
+    def test_an_order_selling_a_programme_is_not_prepaid_online(self):
+        self.company.portal_confirmation_pay = True
+        order = self.make_order()
+        self.assertFalse(order.require_payment)
+        self.assertFalse(order._has_to_be_paid())
+        with self.assertRaisesRegex(UserError, "no down payment"):
+            order._generate_downpayment_invoices()
+
+    def test_what_the_programme_copied_is_locked_on_the_order(self):
+        order = self.confirmed()
+        line = order.order_line
+        engagement = order.accomp_engagement_ids
+        other = self.env["res.partner"].create({"name": "Bob Durand"})
+        for vals in (
+            {"price_unit": 6000},
+            {"product_uom_qty": 100},
+            {"discount": 50},
+            {"product_id": self.product.id},
+            {"tax_ids": [Command.clear()]},
+        ):
+            with self.assertRaisesRegex(UserError, "can no longer change on the order"):
+                line.with_user(self.salesperson).write(vals)
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            order.with_user(self.salesperson).write({"partner_id": other.id})
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            order.write({"commitment_date": datetime(2026, 9, 1, 9, 0)})
+        # through the order form too
+        with self.assertRaisesRegex(UserError, "can no longer change on the order"):
+            order.write(
+                {"order_line": [Command.update(line.id, {"price_unit": 1500})]}
+            )
+        # rewriting the same values is harmless (Odoo's forms send them back)
+        line.write({"price_unit": 3000, "product_uom_qty": 1})
+        self.assertEqual((line.price_unit, order.amount_untaxed), (3000, 3000))
+        self.assertEqual(engagement.price_total, 3000)
+        self.assertEqual(engagement.amount_total, 3600)
+
+    def test_a_programme_line_added_after_confirmation_starts_its_programme(self):
+        order = self.confirmed()
+        first = order.accomp_engagement_ids
+        order.write(
+            {
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.offer_product.id,
+                            "price_unit": 1500,
+                        }
+                    )
+                ]
+            }
+        )
+        added = order.order_line - first.sale_line_id
+        second = order.accomp_engagement_ids - first
+        self.assertEqual(second.sale_line_id, added)
+        self.assertEqual(second.state, "active")
+        self.assertEqual(second.price_total, 1500)
+        self.assertEqual(added.qty_to_invoice, 0)
+        # the order never invoices it: both programmes bill 3 000 + 1 500 HT
+        with self.assertRaisesRegex(UserError, "No items are available to invoice"):
+            order._create_invoices()
+        self.invoice_due(date(2026, 12, 31))
+        self.assertEqual(self.billed(order), (4500, 5400))
+
+    def test_a_salesperson_without_programme_rights_sells(self):
+        seller = self.seller_only
+        with self.assertRaises(AccessError):
+            self.offer.with_user(seller).read(["billing_model"])
+        order = (
+            self.env["sale.order"]
+            .with_user(seller)
+            .create(
+                {
+                    "partner_id": self.client.id,
+                    "order_line": [Command.create({"product_id": self.offer_product.id})],
+                }
+            )
+        )
+        # the quotation shows the schedule the client signs for
+        order.invalidate_recordset()
+        self.assertEqual(
+            order.order_line.accomp_schedule_summary,
+            "deposit 30 % ($\xa0900.00 excl. VAT), then 5 × $\xa0420.00 excl. VAT "
+            "(monthly from 04/02/2026)",
+        )
+        order.read(["accomp_engagement_count", "order_line"])
+        order.order_line.read(["accomp_schedule_summary", "accomp_engagement_ids"])
+        order.action_confirm()
+        engagement = order.sudo().accomp_engagement_ids
+        self.assertEqual(engagement.state, "active")
+        self.assertEqual(engagement.amount_total, 3600)
+        self.assertEqual(order.accomp_engagement_count, 1)
+        # selling gave them no programme rights
+        with self.assertRaises(AccessError):
+            engagement.with_user(seller).write({"price_total": 1})
+        with self.assertRaises(AccessError):
+            engagement.with_user(seller).action_invoice_now()
+
+    def test_an_absurd_delivery_date_is_refused_clearly(self):
+        order = self.make_order(commitment_date=datetime(9999, 12, 1, 9, 0))
+        # the quotation still shows (without a schedule) ...
+        self.assertFalse(order.order_line.accomp_schedule_summary)
+        # ... and confirming says why
+        with self.assertRaisesRegex(UserError, "on or before 12/31/2999"):
+            order.action_confirm()
+        self.assertFalse(order.sudo().accomp_engagement_ids)

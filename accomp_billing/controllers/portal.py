@@ -1,6 +1,9 @@
+from werkzeug.exceptions import Forbidden, NotFound
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -86,6 +89,15 @@ class AccompPortal(CustomerPortal):
                 "engagement": engagement_sudo,
                 "page_name": "programme",
                 "rows": engagement_sudo._portal_schedule_rows(),
+                # who may answer for the client (approve, sign off, choose the
+                # debit): the client's contacts; staff only read
+                "portal_answers": self._portal_may_answer(
+                    engagement_sudo, access_token
+                ),
+                # the client's saved methods, offered to debit this programme
+                "payment_tokens": engagement_sudo._portal_payment_tokens()
+                if self._portal_may_answer(engagement_sudo)
+                else engagement_sudo.env["payment.token"],
                 "documents": engagement_sudo.invoice_ids.filtered(
                     lambda m: m.state == "posted"
                 ).sorted("invoice_date", reverse=True),
@@ -107,15 +119,14 @@ class AccompPortal(CustomerPortal):
         self, engagement_id, usage_id, answer, access_token=None, **kw
     ):
         """The client approves or declines an extra."""
-        engagement_sudo = self._programme_sudo(engagement_id, access_token)
-        if not engagement_sudo:
-            return request.redirect("/my")
+        engagement_sudo, client = self._programme_client_sudo(
+            engagement_id, access_token
+        )
         usage = engagement_sudo.usage_ids.filtered(lambda u: u.id == usage_id)
-        if answer in ("approve", "decline") and usage:
-            usage._client_answer(
-                answer == "approve", self._portal_client(engagement_sudo)
-            )
-        return request.redirect(engagement_sudo.get_portal_url())
+        if answer not in ("approve", "decline") or not usage:
+            raise NotFound()
+        usage._client_answer(answer == "approve", client)
+        return request.redirect(self._programme_url(engagement_sudo, access_token))
 
     @http.route(
         ["/my/programmes/<int:engagement_id>/milestones/<int:milestone_id>/sign"],
@@ -128,31 +139,64 @@ class AccompPortal(CustomerPortal):
         self, engagement_id, milestone_id, access_token=None, **kw
     ):
         """The client signs a done phase off: it is invoiced."""
-        engagement_sudo = self._programme_sudo(engagement_id, access_token)
-        if not engagement_sudo:
-            return request.redirect("/my")
+        engagement_sudo, client = self._programme_client_sudo(
+            engagement_id, access_token
+        )
         milestone = engagement_sudo.milestone_ids.filtered(
             lambda m: m.id == milestone_id
         )
-        milestone._accept_signoff(self._portal_client(engagement_sudo))
-        return request.redirect(engagement_sudo.get_portal_url())
+        if not milestone:
+            raise NotFound()
+        milestone._accept_signoff(client)
+        return request.redirect(self._programme_url(engagement_sudo, access_token))
 
     def _programme_sudo(self, engagement_id, access_token=None):
         """The programme, as superuser, if the visitor may see it (their own, or
-        the e-mail's access token); an empty recordset otherwise."""
+        the e-mail's access token) and it was sold (neither a draft nor
+        cancelled); an empty recordset otherwise."""
         try:
-            return self._document_check_access(
+            engagement_sudo = self._document_check_access(
                 "accomp.engagement", engagement_id, access_token
             )
         except (AccessError, MissingError):
             return request.env["accomp.engagement"]
+        if engagement_sudo.state in ("draft", "cancelled"):
+            return request.env["accomp.engagement"]
+        return engagement_sudo
 
-    def _portal_client(self, engagement_sudo):
-        """Who answers: the logged-in client, else (a token link) the programme's
-        client."""
-        if request.env.user._is_public():
-            return engagement_sudo.partner_id
-        return request.env.user.partner_id
+    def _programme_client_sudo(self, engagement_id, access_token=None):
+        """(programme as superuser, the client answering) when the visitor may
+        answer for the client: one of the client's own contacts, logged in, or
+        an anonymous visitor holding the programme's access token (the e-mail's
+        link). Staff who can read the programme, and anyone else, get a 403:
+        consent is the client's. Unknown or unsold programmes give a 404."""
+        engagement_sudo = self._programme_sudo(engagement_id, access_token)
+        if not engagement_sudo:
+            raise NotFound()
+        client = self._portal_may_answer(engagement_sudo, access_token)
+        if not client:
+            raise Forbidden()
+        return engagement_sudo, client
+
+    def _portal_may_answer(self, engagement_sudo, access_token=None):
+        """The partner answering for the programme's client, or None: the
+        logged-in user when they are one of the client's contacts; the client
+        for an anonymous visitor with the programme's access token."""
+        user = request.env.user
+        if user._is_public():
+            if access_token and consteq(
+                engagement_sudo.access_token or "", access_token
+            ):
+                return engagement_sudo.partner_id
+            return None
+        client = engagement_sudo.partner_id.commercial_partner_id
+        if user.partner_id.commercial_partner_id == client:
+            return user.partner_id
+        return None
+
+    def _programme_url(self, engagement_sudo, access_token=None):
+        url = f"/my/programmes/{engagement_sudo.id}"
+        return f"{url}?access_token={access_token}" if access_token else url
 
     @http.route(
         ["/my/programmes/<int:engagement_id>/payment_method/remove"],
@@ -163,8 +207,29 @@ class AccompPortal(CustomerPortal):
     )
     def portal_programme_remove_payment_method(self, engagement_id, **kw):
         """The client stops the automatic debit of their programme."""
-        engagement_sudo = self._programme_sudo(engagement_id)
-        if not engagement_sudo:
-            return request.redirect("/my")
+        engagement_sudo, _client = self._programme_client_sudo(engagement_id)
         engagement_sudo._portal_remove_payment_method()
-        return request.redirect(engagement_sudo.get_portal_url())
+        return request.redirect(self._programme_url(engagement_sudo))
+
+    @http.route(
+        ["/my/programmes/<int:engagement_id>/payment_method/use"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_programme_use_payment_method(self, engagement_id, token_id=None, **kw):
+        """The client chooses one of their saved payment methods to debit this
+        programme's instalments (this programme only)."""
+        engagement_sudo, client = self._programme_client_sudo(engagement_id)
+        try:
+            token_id = int(token_id)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        token = engagement_sudo._portal_payment_tokens().filtered(
+            lambda t: t.id == token_id
+        )
+        if not token:
+            raise NotFound()
+        engagement_sudo._portal_use_payment_method(token, client)
+        return request.redirect(self._programme_url(engagement_sudo))

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
+from ..tools import planning
 from .accomp_terms_mixin import TERM_FIELDS
 
 ENGAGEMENT_STATES = [
@@ -141,6 +142,8 @@ class AccompEngagement(models.Model):
     extras_approval = fields.Boolean(**COPIED_FROM_OFFER)
     milestone_signoff = fields.Boolean(**COPIED_FROM_OFFER)
     signoff_days = fields.Integer(**COPIED_FROM_OFFER)
+    usage_max_qty = fields.Float(**COPIED_FROM_OFFER)
+    extras_review_amount = fields.Monetary(**COPIED_FROM_OFFER)
 
     schedule_line_ids = fields.One2many(
         "accomp.schedule.line", "engagement_id", string="Billing Schedule", copy=False
@@ -239,7 +242,18 @@ class AccompEngagement(models.Model):
 
     @api.model
     def _check_dates(self, date_start, date_end):
-        """The last day is not before the first (the database checks it too)."""
+        """The last day is not before the first (the database checks it too),
+        and both are in the calendar the planners can extend."""
+        for day in (date_start, date_end):
+            if day and fields.Date.to_date(day) > planning.LAST_PLANNABLE_DAY:
+                raise ValidationError(
+                    self.env._(
+                        "A programme's dates must be on or before %(last)s "
+                        "(%(date)s).",
+                        last=format_date(self.env, planning.LAST_PLANNABLE_DAY),
+                        date=format_date(self.env, day),
+                    )
+                )
         if (
             date_start
             and date_end

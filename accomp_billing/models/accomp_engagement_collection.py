@@ -4,6 +4,7 @@ invoices, and how the scheduled actions report a failure on a programme."""
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+from odoo.tools import html2plaintext
 
 
 class AccompEngagement(models.Model):
@@ -30,6 +31,12 @@ class AccompEngagement(models.Model):
         readonly=False,
         copy=False,
         help="Suspended for unpaid invoices: resumes by itself once they are paid.",
+    )
+    failure_message = fields.Text(
+        string="Scheduled actions failing",
+        compute="_compute_failure_message",
+        help="What the scheduled actions could not do on this programme (billing, "
+        "debit, sending, dunning), until their next success.",
     )
     dunning_ids = fields.One2many(
         "accomp.dunning.history", "engagement_id", string="Dunning", readonly=True
@@ -195,12 +202,19 @@ class AccompEngagement(models.Model):
         }
         open_failures = self._failure_activities(kind)
         for engagement in self:
+            known = open_failures.filtered(lambda a, e=engagement: a.res_id == e.id)
+            # a new failure is told to the billing managers too (a red banner
+            # on the programme shows it until it heals): it never hides
+            # behind the coach's to-do alone
             engagement.message_post(
                 body=messages[kind] % {"error": error},
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
+                partner_ids=[]
+                if known
+                else engagement._billing_managers().partner_id.ids,
             )
-            if open_failures.filtered(lambda a, e=engagement: a.res_id == e.id):
+            if known:
                 continue
             engagement.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -212,6 +226,27 @@ class AccompEngagement(models.Model):
                 accomp_failure=kind,
             )
 
+    def _billing_managers(self):
+        """The billing managers of this programme's company (internal users)."""
+        self.ensure_one()
+        return (
+            self.env.ref("accomp_billing.group_accomp_manager")
+            .sudo()
+            .all_user_ids.filtered(
+                lambda user: not user.share and self.company_id in user.company_ids
+            )
+        )
+
+    @api.depends("activity_ids.accomp_failure", "activity_ids.note")
+    def _compute_failure_message(self):
+        failures = self._failure_activities(None)
+        for engagement in self:
+            notes = failures.filtered(lambda a, e=engagement: a.res_id == e.id)
+            engagement.failure_message = "\n".join(
+                f"{activity.summary}: {html2plaintext(activity.note or '')}"
+                for activity in notes
+            )
+
     def _clear_failure(self, kind):
         """Close the to-do of a failure of ``kind``: the action succeeded."""
         activities = self._failure_activities(kind)
@@ -221,16 +256,13 @@ class AccompEngagement(models.Model):
             )
 
     def _failure_activities(self, kind):
-        if not self.ids:
+        """The open failure to-dos of these programmes, of ``kind`` (every kind
+        when None)."""
+        ids = [i for i in self.ids if isinstance(i, int)]
+        if not ids:
             return self.env["mail.activity"]
-        return (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("accomp_failure", "=", kind),
-                ]
-            )
+        domain = [("res_model", "=", self._name), ("res_id", "in", ids)]
+        domain.append(
+            ("accomp_failure", "=", kind) if kind else ("accomp_failure", "!=", False)
         )
+        return self.env["mail.activity"].sudo().search(domain)

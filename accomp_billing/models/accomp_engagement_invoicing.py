@@ -21,6 +21,7 @@ adding ``Command.create`` entries to ``invoice_line_ids`` adds lines.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools import format_amount, format_date
 
 
 class AccompEngagement(models.Model):
@@ -224,6 +225,31 @@ class AccompEngagement(models.Model):
         self._post_invoices(moves)
         return moves
 
+    def _notify_extras_review(self, invoices):
+        """Invoices left as drafts because their extras are above the
+        programme's review amount: the billing managers are told."""
+        for engagement in self:
+            for invoice in invoices.filtered(
+                lambda m, e=engagement: m.accomp_engagement_id == e
+            ):
+                engagement.message_post(
+                    body=self.env._(
+                        "The invoice of %(date)s bills %(amount)s of extras (excl. "
+                        "VAT), more than the %(limit)s above which this programme's "
+                        "extras are reviewed: it is left as a draft. Check the "
+                        "sessions, then post and send it.",
+                        date=format_date(self.env, invoice.invoice_date),
+                        amount=format_amount(
+                            self.env, invoice._accomp_extras_untaxed(), invoice.currency_id
+                        ),
+                        limit=format_amount(
+                            self.env, engagement.extras_review_amount, engagement.currency_id
+                        ),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                    partner_ids=engagement._billing_managers().partner_id.ids,
+                )
+
     @api.model
     def _post_invoices(self, moves):
         """Post and send what the programmes' ``invoice_mode`` says: ``review``
@@ -233,6 +259,9 @@ class AccompEngagement(models.Model):
         to_post = moves.filtered(
             lambda m: m.accomp_engagement_id.invoice_mode in ("auto_post", "auto_send")
         )
+        held = to_post._accomp_extras_to_review()
+        to_post -= held
+        held.accomp_engagement_id._notify_extras_review(held)
         if to_post:
             to_post._post(soft=False)
         to_post.filtered(

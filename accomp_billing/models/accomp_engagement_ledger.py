@@ -11,9 +11,11 @@ All amounts incl. VAT, like the invoices. Value delivered to date:
 * any other event (instalment, subscription period, upfront): as time runs over
   its period (the programme's dates when it has none)."""
 
+import math
 import operator as py_operator
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 
@@ -124,12 +126,24 @@ class AccompEngagement(models.Model):
         }.get(operator)
         if compare is None or isinstance(value, (list, tuple)):
             return NotImplemented
+        try:
+            value = float(value or 0.0)
+            if not math.isfinite(value):
+                raise ValueError(value)
+        except (TypeError, ValueError, OverflowError):
+            raise UserError(
+                self.env._(
+                    "“%(value)s” is not an amount: search the ledger with a "
+                    "number.",
+                    value=value,
+                )
+            ) from None
         candidates = self.search([("state", "in", ("active", "suspended", "done"))])
         matching = candidates.filtered(
             lambda e: compare(
                 float_compare(
                     e[fname],
-                    float(value or 0.0),
+                    value,
                     precision_rounding=e.currency_id.rounding,
                 ),
                 0,

@@ -1,6 +1,7 @@
 """What the client sees of their programme in the portal."""
 
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
 
@@ -52,6 +53,55 @@ class AccompEngagement(models.Model):
                 }
             )
         return rows
+
+    def _portal_payment_tokens(self):
+        """The client's saved payment methods that may debit this programme:
+        active, the client's own (any contact of the client), in the
+        programme's company."""
+        self.ensure_one()
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "partner_id",
+                        "child_of",
+                        self.partner_id.commercial_partner_id.ids,
+                    ),
+                    ("company_id", "=", self.company_id.id),
+                ]
+            )
+        )
+
+    def _portal_use_payment_method(self, token, partner):
+        """The client chose ``token`` to debit this programme's instalments
+        (this programme only: each of their programmes is chosen on its own)."""
+        self.ensure_one()
+        if token not in self._portal_payment_tokens():
+            raise UserError(
+                self.env._(
+                    "This payment method cannot debit %(name)s.",
+                    name=self.display_name,
+                )
+            )
+        if self.state not in ("active", "suspended"):
+            raise UserError(
+                self.env._(
+                    "%(name)s is not in progress: nothing is debited any more.",
+                    name=self.display_name,
+                )
+            )
+        self.payment_token_id = token
+        self.message_post(
+            body=self.env._(
+                "%(client)s chose %(method)s for the automatic debit of the "
+                "instalments.",
+                client=partner.name,
+                method=token.display_name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _portal_remove_payment_method(self):
         self.ensure_one()

@@ -245,9 +245,13 @@ class AccompEngagement(models.Model):
             "commitment_months": self.env._(
                 "%(name)s: the commitment cannot be negative."
             ),
+            "date_range": self.env._(
+                "%(name)s: a programme cannot start after %(last)s."
+            ),
         }
         return messages[error.code] % {
-            "name": self.display_name or self.env._("New programme")
+            "name": self.display_name or self.env._("New programme"),
+            "last": format_date(self.env, planning.LAST_PLANNABLE_DAY),
         }
 
     def _create_schedule(self):

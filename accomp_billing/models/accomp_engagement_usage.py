@@ -180,9 +180,19 @@ class AccompEngagement(models.Model):
                     "price_unit": price,
                 }
                 if self.extras_approval and allocation.billable:
-                    if usage.approval_state == "not_required":
-                        vals["approval_state"] = "pending"
-                elif usage.approval_state == "pending":
+                    if usage.approval_state == "not_required" or (
+                        usage.approval_state in ("approved", "declined")
+                        and usage._answer_changed(allocation.billable, price)
+                    ):
+                        # the client answers for a quantity and a price: a new
+                        # one is asked again, never billed on the old answer
+                        # (the chatter keeps the old answer)
+                        vals.update(
+                            approval_state="pending",
+                            approved_by_id=False,
+                            date_approved=False,
+                        )
+                elif usage.approval_state != "not_required":
                     vals["approval_state"] = "not_required"
                 if any(usage[fname] != value for fname, value in vals.items()):
                     usage.write(vals)

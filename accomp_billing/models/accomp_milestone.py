@@ -183,8 +183,13 @@ class AccompMilestone(models.Model):
 
     def _accept_signoff(self, partner=None):
         """The client signs the phase off (``partner``), or the delay ran out:
-        it is invoiced now."""
-        waiting = self.filtered(lambda m: m.signoff_state == "waiting")
+        it falls due now and is invoiced (at once while the programme runs, by
+        the next run once a suspended one resumes). Only a programme in
+        progress takes a sign-off."""
+        waiting = self.filtered(
+            lambda m: m.signoff_state == "waiting"
+            and m.engagement_id.state in ("active", "suspended")
+        )
         for milestone in waiting:
             today = milestone.company_id._accomp_today()
             milestone.with_context(accomp_milestone_action=True).write(
@@ -197,19 +202,39 @@ class AccompMilestone(models.Model):
             milestone._make_due(today)
         waiting._invoice_due_phase()
         for milestone in waiting:
-            milestone.engagement_id.message_post(
-                body=self.env._(
-                    "Milestone “%(name)s” signed off by %(client)s: invoiced.",
-                    name=milestone.name,
-                    client=partner.name,
+            invoice = milestone.sudo().schedule_line_ids.invoice_id
+            values = {
+                "name": milestone.name,
+                "client": partner.name if partner else "",
+                "days": milestone.engagement_id.signoff_days,
+                "invoice": invoice.name or "",
+            }
+            if partner and invoice:
+                body = self.env._(
+                    "Milestone “%(name)s” signed off by %(client)s: invoice "
+                    "%(invoice)s generated.",
+                    **values,
                 )
-                if partner
-                else self.env._(
-                    "Milestone “%(name)s” accepted automatically after %(days)s days: "
-                    "invoiced.",
-                    name=milestone.name,
-                    days=milestone.engagement_id.signoff_days,
-                ),
+            elif partner:
+                body = self.env._(
+                    "Milestone “%(name)s” signed off by %(client)s: invoiced by "
+                    "the next billing run.",
+                    **values,
+                )
+            elif invoice:
+                body = self.env._(
+                    "Milestone “%(name)s” accepted automatically after %(days)s "
+                    "days: invoice %(invoice)s generated.",
+                    **values,
+                )
+            else:
+                body = self.env._(
+                    "Milestone “%(name)s” accepted automatically after %(days)s "
+                    "days: invoiced by the next billing run.",
+                    **values,
+                )
+            milestone.engagement_id.message_post(
+                body=body,
                 subtype_xmlid="mail.mt_note",
                 partner_ids=milestone.engagement_id.user_id.partner_id.ids,
             )

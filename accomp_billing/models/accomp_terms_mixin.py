@@ -49,6 +49,8 @@ TERM_FIELDS = (
     "extras_approval",
     "milestone_signoff",
     "signoff_days",
+    "usage_max_qty",
+    "extras_review_amount",
 )
 CHECKED_TERMS = (
     "billing_model",
@@ -60,6 +62,8 @@ CHECKED_TERMS = (
     "notice_days",
     "termination_fee_percent",
     "termination_fee_amount",
+    "usage_max_qty",
+    "extras_review_amount",
 )
 
 
@@ -128,6 +132,20 @@ class AccompTermsMixin(models.AbstractModel):
         default=7,
         help="A phase not signed off is accepted this many days after it was done.",
     )
+    usage_max_qty = fields.Float(
+        string="Most per session entry",
+        digits="Product Unit",
+        default=100,
+        help="The largest quantity a coach may log in one entry: a typing slip "
+        "(1 000 000 sessions) is refused instead of billed.",
+    )
+    extras_review_amount = fields.Monetary(
+        string="Review extras above",
+        default=1000,
+        help="An invoice whose extras exceed this untaxed amount is left as a "
+        "draft for review (and the billing managers told) instead of being "
+        "posted and sent. 0: no review.",
+    )
     start_on_deposit_paid = fields.Boolean(
         string="Start when the deposit is paid",
         help="The programme waits for its deposit: nothing else is invoiced before.",
@@ -189,6 +207,15 @@ class AccompTermsMixin(models.AbstractModel):
                         "%(months)s).",
                         name=record.display_name,
                         months=record.duration_months,
+                    )
+                )
+            if record.usage_max_qty <= 0 or record.extras_review_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the most a coach may log per entry must be "
+                        "positive, and the extras review amount cannot be "
+                        "negative.",
+                        name=record.display_name,
                     )
                 )
             if record.commitment_months > 120:

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import float_compare, format_date, formatLang
 
 USAGE_STATES = [
     ("included", "Included"),
@@ -17,6 +17,9 @@ COMPUTED_FIELDS = {
     "state",
     "approval_state",
     "approved_by_id",
+    "approved_qty",
+    "approved_price_unit",
+    "date_approved",
 }
 # What a billed usage can no longer change.
 BILLED_FIELDS = {"engagement_id", "product_id", "quantity", "date"}
@@ -101,7 +104,24 @@ class AccompUsage(models.Model):
         help="Extras of a programme whose offer asks for it wait for the client's "
         "approval; declined extras are not billed.",
     )
-    approved_by_id = fields.Many2one("res.partner", readonly=True, copy=False)
+    approved_by_id = fields.Many2one(
+        "res.partner", string="Answered by", readonly=True, copy=False
+    )
+    date_approved = fields.Datetime(string="Answered on", readonly=True, copy=False)
+    approved_qty = fields.Float(
+        string="Quantity answered",
+        digits="Product Unit",
+        readonly=True,
+        copy=False,
+        help="The extra quantity the client approved or declined: a change sends "
+        "the extra back for approval.",
+    )
+    approved_price_unit = fields.Float(
+        string="Price answered",
+        min_display_digits="Product Price",
+        readonly=True,
+        copy=False,
+    )
     state = fields.Selection(
         USAGE_STATES,
         compute="_compute_state",
@@ -158,26 +178,45 @@ class AccompUsage(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.constrains("quantity")
+    @api.constrains("quantity", "engagement_id")
     def _check_quantity(self):
         for usage in self:
-            usage._check_quantity_value(usage.quantity)
+            usage._check_quantity_value(usage.quantity, usage.engagement_id)
 
     @api.model
-    def _check_quantity_value(self, quantity):
-        """Something was used (the database checks it too)."""
-        if quantity is not None and quantity <= 0:
+    def _check_quantity_value(self, quantity, engagement=None):
+        """Something was used (the database checks it too), and no more in one
+        entry than the programme's terms allow (a typing slip is refused, not
+        billed)."""
+        if quantity is None:
+            return
+        if quantity <= 0:
             raise ValidationError(
                 self.env._(
                     "The quantity used must be positive (%(quantity)s).",
-                    quantity=quantity,
+                    quantity=formatLang(self.env, quantity),
+                )
+            )
+        limit = engagement.usage_max_qty if engagement else 0
+        if limit and quantity > limit:
+            raise ValidationError(
+                self.env._(
+                    "%(quantity)s in one entry is more than %(programme)s allows "
+                    "(at most %(limit)s per entry): check the quantity, or log "
+                    "the sessions one by one.",
+                    quantity=formatLang(self.env, quantity),
+                    programme=engagement.display_name,
+                    limit=formatLang(self.env, limit),
                 )
             )
 
     @api.model_create_multi
     def create(self, vals_list):
+        Engagement = self.env["accomp.engagement"]
         for vals in vals_list:
-            self._check_quantity_value(vals.get("quantity"))
+            self._check_quantity_value(
+                vals.get("quantity"), Engagement.browse(vals.get("engagement_id"))
+            )
         self._check_computed_fields_untouched(vals_list)
         usages = super().create(vals_list)
         usages._check_engagement_in_progress()
@@ -279,16 +318,33 @@ class AccompUsage(models.Model):
             "approved",
         )
 
+    def _answer_changed(self, billable_qty, price_unit):
+        """Whether the client answered for another extra quantity or price."""
+        self.ensure_one()
+        return float_compare(
+            float(billable_qty), self.approved_qty, precision_digits=6
+        ) or float_compare(price_unit, self.approved_price_unit, precision_digits=6)
+
     def _client_answer(self, approve, partner):
         """The client approves or declines these extras (from the portal): the
         approved are billed per the extras policy, the coach is told."""
-        pending = self.filtered(lambda u: u.approval_state == "pending")
-        pending.with_context(accomp_usage_sync=True).write(
-            {
-                "approval_state": "approved" if approve else "declined",
-                "approved_by_id": partner.id,
-            }
+        pending = self.filtered(
+            lambda u: u.approval_state == "pending"
+            and u.engagement_id.state in ("active", "suspended")
         )
+        now = fields.Datetime.now()
+        for usage in pending:
+            # what the client answered for is kept: any later change of
+            # quantity or price asks them again (accomp.engagement._allocate_usage)
+            usage.with_context(accomp_usage_sync=True).write(
+                {
+                    "approval_state": "approved" if approve else "declined",
+                    "approved_by_id": partner.id,
+                    "date_approved": now,
+                    "approved_qty": usage.billable_qty,
+                    "approved_price_unit": usage.price_unit,
+                }
+            )
         for usage in pending:
             usage.engagement_id.message_post(
                 body=self.env._(

@@ -67,6 +67,27 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Amounts in the invoice's own terms
     # ------------------------------------------------------------------
+    def _accomp_extras_untaxed(self):
+        """Untaxed amount of this programme invoice's extras lines."""
+        self.ensure_one()
+        return sum(
+            self.invoice_line_ids.filtered(
+                lambda aml: aml.accomp_schedule_line_id.kind == "extras"
+            ).mapped("price_subtotal")
+        )
+
+    def _accomp_extras_to_review(self):
+        """The programme invoices whose extras are above their programme's
+        review amount: left as drafts for a person to check."""
+        return self.filtered(
+            lambda move: move.accomp_engagement_id.extras_review_amount
+            and move.currency_id.compare_amounts(
+                move._accomp_extras_untaxed(),
+                move.accomp_engagement_id.extras_review_amount,
+            )
+            > 0
+        )
+
     def _accomp_amount_credited(self):
         """Part of this posted invoice settled by credit notes (incl. VAT, in the
         invoice's currency): credited, not paid."""

@@ -18,6 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 
 CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "yearly": 12}
+# No programme starts (or is terminated) later: far enough for any real one,
+# near enough that its periods, notices and renewals stay in the calendar.
+LAST_PLANNABLE_DAY = date(2999, 12, 31)
 
 
 class PlanningError(ValueError):
@@ -92,9 +95,15 @@ def split_by_percent(total, percents, rounding):
     return amounts
 
 
-def _check_common(total, start):
+def _check_start(start):
     if not start:
         raise PlanningError("date_start")
+    if start > LAST_PLANNABLE_DAY:
+        raise PlanningError("date_range", date=start)
+
+
+def _check_common(total, start):
+    _check_start(start)
     if to_decimal(total) <= 0:
         raise PlanningError("amount", amount=total)
 
@@ -196,6 +205,7 @@ def plan_subscription_periods(amount, start, cycle, first, last, sequence_start=
 
 def plan_subscription(amount, start, cycle, commitment_months):
     """The committed periods of a subscription (renewals are added lazily)."""
+    _check_start(start)
     if commitment_months is not None and commitment_months < 0:
         raise PlanningError("commitment_months", months=commitment_months)
     last = committed_periods(commitment_months, cycle) - 1

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_amount, format_date
 
 from ..models.accomp_terms_mixin import TERMINATION_FEE_TYPES
+from ..tools import planning
+from ..models.accomp_engagement_fr import format_rate
 
 
 class AccompTerminateWizard(models.TransientModel):
@@ -63,33 +65,46 @@ class AccompTerminateWizard(models.TransientModel):
     )
     def _check_request(self):
         for wizard in self:
-            engagement = wizard.engagement_id
-            engagement._check_can_terminate()
-            if wizard.request_date < engagement.date_start or (
-                engagement.date_end and wizard.request_date > engagement.date_end
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "The termination of %(name)s must be asked between its first "
-                        "and its last day (%(start)s – %(end)s).",
-                        name=engagement.display_name,
-                        start=format_date(self.env, engagement.date_start),
-                        end=format_date(self.env, engagement.date_end)
-                        if engagement.date_end
-                        else "…",
-                    )
-                )
-            if wizard.fee_type == "percent" and not 0 <= wizard.fee_percent <= 100:
-                raise ValidationError(
-                    self.env._(
-                        "A termination fee is a share of 0 to 100%% of the remaining "
-                        "commitment."
-                    )
-                )
-            if wizard.fee_type == "fixed" and wizard.fee_amount < 0:
-                raise ValidationError(
-                    self.env._("A fixed termination fee cannot be negative.")
-                )
+            wizard.engagement_id._check_can_terminate()
+            error = wizard._request_error()
+            if error:
+                raise ValidationError(error)
+
+    def _request_error(self):
+        """Why this termination cannot be planned (a translated sentence), or
+        None: a request day outside the programme, a fee out of bounds."""
+        self.ensure_one()
+        engagement = self.engagement_id
+        last_day = engagement.date_end or planning.LAST_PLANNABLE_DAY
+        if not engagement.date_start <= self.request_date <= last_day:
+            return self.env._(
+                "The termination of %(name)s must be asked between its first "
+                "and its last day (%(start)s – %(end)s).",
+                name=engagement.display_name,
+                start=format_date(self.env, engagement.date_start),
+                end=format_date(self.env, engagement.date_end)
+                if engagement.date_end
+                else "…",
+            )
+        if self.fee_type == "percent" and not 0 <= self.fee_percent <= 100:
+            return self.env._(
+                "A termination fee is a share of 0 to 100 %% of the remaining "
+                "commitment (it is %(percent)s %%).",
+                percent=format_rate(self.env, self.fee_percent),
+            )
+        if self.fee_type == "fixed" and self.fee_amount < 0:
+            return self.env._("A fixed termination fee cannot be negative.")
+        if self.fee_type == "fixed" and self.currency_id.compare_amounts(
+            self.fee_amount, engagement.amount_total
+        ) > 0:
+            return self.env._(
+                "A fixed termination fee of %(fee)s is more than the whole "
+                "programme %(name)s (%(total)s incl. VAT).",
+                fee=format_amount(self.env, self.fee_amount, self.currency_id),
+                name=engagement.display_name,
+                total=format_amount(self.env, engagement.amount_total, self.currency_id),
+            )
+        return None
 
     @api.depends("engagement_id")
     def _compute_fee_terms(self):
@@ -112,7 +127,12 @@ class AccompTerminateWizard(models.TransientModel):
     )
     def _compute_plan(self):
         for wizard in self:
-            if not (wizard.engagement_id and wizard.request_date):
+            error = (
+                wizard._request_error()
+                if wizard.engagement_id and wizard.request_date
+                else None
+            )
+            if error or not (wizard.engagement_id and wizard.request_date):
                 wizard.update(
                     dict.fromkeys(
                         (
@@ -126,6 +146,10 @@ class AccompTerminateWizard(models.TransientModel):
                         False,
                     )
                 )
+                if error:
+                    wizard.summary = Markup(
+                        "<p class='alert alert-warning' role='alert'>%s</p>"
+                    ) % error
                 continue
             plan = wizard._plan()
             totals = wizard.engagement_id._termination_totals(plan)

@@ -5,6 +5,18 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 
+# What a programme copied from its order when it started: changing it on the
+# order would bill the client something else than the programme does.
+LOCKED_ORDER_FIELDS = (
+    "partner_id",
+    "partner_invoice_id",
+    "currency_id",
+    "fiscal_position_id",
+    "company_id",
+    "commitment_date",
+)
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -12,7 +24,9 @@ class SaleOrder(models.Model):
         "accomp.engagement", "sale_order_id", string="Programmes", readonly=True
     )
     accomp_engagement_count = fields.Integer(
-        string="Programme count", compute="_compute_accomp_engagement_count"
+        string="Programme count",
+        compute="_compute_accomp_engagement_count",
+        compute_sudo=True,  # a salesperson sells programmes they cannot read
     )
 
     @api.depends("accomp_engagement_ids")
@@ -20,10 +34,80 @@ class SaleOrder(models.Model):
         for order in self:
             order.accomp_engagement_count = len(order.accomp_engagement_ids)
 
+    @api.depends("company_id", "order_line.product_id")
+    def _compute_require_payment(self):
+        """A programme is paid on its own schedule (deposit, instalments,
+        debits): its quotation is signed, never prepaid online, or the client
+        would pay twice."""
+        result = super()._compute_require_payment()
+        for order in self:
+            if order._accomp_sells_programme():
+                order.require_payment = False
+        return result
+
+    def _accomp_sells_programme(self):
+        self.ensure_one()
+        return bool(self.order_line.sudo().filtered("accomp_offer_id"))
+
+    def _accomp_live_engagements(self):
+        """The programmes these orders started and that still run or ran
+        (superuser: a salesperson sells programmes without reading them)."""
+        return self.sudo().accomp_engagement_ids.filtered(
+            lambda e: e.state != "cancelled"
+        )
+
+    def write(self, vals):
+        locked = [fname for fname in LOCKED_ORDER_FIELDS if fname in vals]
+        if locked:
+            for order in self:
+                changed = [
+                    fname
+                    for fname in locked
+                    if self._fields[fname].convert_to_cache(vals[fname], order)
+                    != self._fields[fname].convert_to_cache(order[fname], order)
+                ]
+                engagements = order._accomp_live_engagements()
+                if changed and engagements:
+                    raise UserError(
+                        self.env._(
+                            "%(order)s started %(programmes)s: its %(fields)s can "
+                            "no longer change, the programme bills what was "
+                            "signed. Cancel the order while nothing is invoiced, "
+                            "or change the programme itself.",
+                            order=order.name,
+                            programmes=", ".join(engagements.mapped("name")),
+                            fields=", ".join(
+                                self._fields[fname]._description_string(self.env)
+                                for fname in changed
+                            ),
+                        )
+                    )
+        return super().write(vals)
+
     def _action_confirm(self):
         result = super()._action_confirm()
         self.order_line._accomp_create_engagements()
         return result
+
+    def _generate_downpayment_invoices(self):
+        self._accomp_check_no_down_payment()
+        return super()._generate_downpayment_invoices()
+
+    def _accomp_check_no_down_payment(self):
+        """A programme's deposit is its own billing event (the offer's deposit
+        %), invoiced by its schedule: a down payment from the order would bill
+        it a second time."""
+        selling = self.filtered(lambda order: order._accomp_sells_programme())
+        if selling:
+            raise UserError(
+                self.env._(
+                    "%(orders)s sells a programme: no down payment can be invoiced "
+                    "from the order. The programme invoices its own deposit (the "
+                    "offer's deposit %%, in the programme's schedule) and every "
+                    "instalment.",
+                    orders=", ".join(selling.mapped("name")),
+                )
+            )
 
     def _action_cancel(self):
         engagements = self.sudo().accomp_engagement_ids.filtered(

@@ -4,6 +4,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+# What a programme copied from its order line when it started.
+LOCKED_LINE_FIELDS = (
+    "product_id",
+    "product_uom_qty",
+    "product_uom_id",
+    "price_unit",
+    "discount",
+    "tax_ids",
+)
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -17,6 +27,7 @@ class SaleOrderLine(models.Model):
     accomp_schedule_summary = fields.Char(
         string="Billing schedule",
         compute="_compute_accomp_schedule_summary",
+        compute_sudo=True,  # a salesperson quotes offers they cannot read
         help="How the programme sold on this line is invoiced: what the client "
         "signs for.",
     )
@@ -158,11 +169,58 @@ class SaleOrderLine(models.Model):
     # The order does not invoice what the programme invoices
     # ------------------------------------------------------------------
     def _accomp_sold(self):
+        """The lines whose programme runs or ran (read as superuser: a
+        salesperson sells programmes without reading them)."""
         return self.filtered(
-            lambda line: line.accomp_engagement_ids.filtered(
+            lambda line: line.sudo().accomp_engagement_ids.filtered(
                 lambda e: e.state != "cancelled"
             )
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # a programme line added to a confirmed order starts its programme, as
+        # if it had been there at confirmation (the order never invoices it)
+        lines.filtered(
+            lambda line: line.order_id.state == "sale"
+        )._accomp_create_engagements()
+        return lines
+
+    def write(self, vals):
+        locked = [fname for fname in LOCKED_LINE_FIELDS if fname in vals]
+        if locked:
+            for line in self._accomp_sold():
+                changed = [
+                    fname
+                    for fname in locked
+                    if self._fields[fname].convert_to_cache(vals[fname], line)
+                    != self._fields[fname].convert_to_cache(line[fname], line)
+                ]
+                if changed:
+                    raise UserError(
+                        self.env._(
+                            "“%(line)s” started %(programmes)s, which bills what "
+                            "the client signed: its %(fields)s can no longer "
+                            "change on the order. Cancel the order while nothing "
+                            "is invoiced, or change the programme itself.",
+                            line=line.name.splitlines()[0] if line.name else "",
+                            programmes=", ".join(
+                                line.sudo().accomp_engagement_ids.mapped("name")
+                            ),
+                            fields=", ".join(
+                                self._fields[fname]._description_string(self.env)
+                                for fname in changed
+                            ),
+                        )
+                    )
+        result = super().write(vals)
+        if locked:
+            # a line of a confirmed order that now sells a programme starts it
+            self.filtered(
+                lambda line: line.order_id.state == "sale"
+            )._accomp_create_engagements()
+        return result
 
     @api.depends("accomp_engagement_ids.state")
     def _compute_qty_to_invoice(self):
@@ -210,9 +268,11 @@ class SaleOrderLine(models.Model):
         )
         if not lines:
             return self.env["accomp.engagement"]
+        # the order's company starts the programme: a salesperson confirms
+        # orders without programme rights
         Engagement = self.env["accomp.engagement"].sudo()
         engagements = Engagement.browse()
-        for line in lines:
+        for line in lines.sudo():
             engagement = Engagement.with_company(line.company_id).create(
                 line._accomp_engagement_values()
             )
