@@ -13,6 +13,12 @@ random moments, again and again. Then one clean run finishes the work and SQL
 checks that no billing event is on two live invoices, no due event was missed,
 invoice totals equal the invoiced events, no debit attempt was charged twice and
 no dunning level fired twice.
+
+Two invoicing workers share a run: the scheduled action in one process and, in
+another, the same invoicing run as a second cron worker (its own progress,
+committed per batch). Each committed batch appends what it invoiced to a share
+file; the report says how the work was shared, how many batches were retried
+after a serialization failure, and how many raw errors reached a log (0).
 """
 
 import argparse
@@ -21,13 +27,22 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JOBS = ("cron", "cron", "invoice_now", "mark_done", "log_usage")
+JOBS = ("cron", "cron", "cron_invoicing", "invoice_now", "mark_done", "log_usage")
+# a traceback's last line: an error that reached a log unhandled (a retried
+# one is only logged by PostgreSQL's client as a bad query)
+RAW_ERRORS = (
+    "psycopg2.errors.SerializationFailure",
+    "psycopg2.errors.DeadlockDetected",
+    "psycopg2.errors.LockNotAvailable",
+)
 
 
 def odoo_env(config, db):
@@ -161,24 +176,100 @@ def prepare(config, db, count):
 # ----------------------------------------------------------------------------
 # Workers (separate OS processes)
 # ----------------------------------------------------------------------------
-def worker(config, db, job, seed):
+def track_share(job, share_file):
+    """Append to ``share_file``, at each committed batch, the invoices this
+    process made since the last commit (``invoiced``) and the batches it had
+    to retry after a serialization failure (``retried``)."""
+    from unittest.mock import patch
+
+    from odoo.addons.accomp_billing.models import accomp_schedule_line_invoicing
+    from odoo.addons.accomp_billing.models import ir_cron as accomp_ir_cron
+    from odoo.addons.base.models.ir_cron import IrCron
+
+    Line = accomp_schedule_line_invoicing.AccompScheduleLine
+    logger = accomp_ir_cron._logger
+    pending = {"invoiced": 0, "retried": 0}
+    invoice_batch, commit_progress, info = (
+        Line._invoice_batch,
+        IrCron._commit_progress,
+        logger.info,
+    )
+
+    def counted_batch(model, *args, **kwargs):
+        batch, created = invoice_batch(model, *args, **kwargs)
+        pending["invoiced"] += len(created)
+        return batch, created
+
+    def counted_commit(cron, *args, **kwargs):
+        result = commit_progress(cron, *args, **kwargs)
+        if any(pending.values()):
+            with open(share_file, "a", encoding="utf-8") as handle:
+                handle.write(
+                    f"{job} {os.getpid()} {pending['invoiced']} {pending['retried']}\n"
+                )
+            pending.update(invoiced=0, retried=0)
+        return result
+
+    def counted_info(message, *args, **kwargs):
+        if "retried" in message:
+            pending["retried"] += 1
+            pending["invoiced"] = 0  # the step's work was rolled back
+        return info(message, *args, **kwargs)
+
+    for target, name, replacement in (
+        (Line, "_invoice_batch", counted_batch),
+        (IrCron, "_commit_progress", counted_commit),
+        (logger, "info", counted_info),
+    ):
+        patch.object(target, name, replacement).start()
+
+
+def worker(config, db, job, seed, share_file=None):
     import odoo
 
     from odoo.addons.base.models.ir_cron import IrCron
+    from odoo.service.model import retrying
 
     random.seed(seed)
     registry = odoo_env(config, db)
+    if share_file and job in ("cron", "cron_invoicing"):
+        track_share(job, share_file)
     if job == "cron":
+        # the soak's own nudge (the jobs due now) races the running crons'
+        # bookkeeping of the same rows: retried like a request
         with registry.cursor() as cr:
-            cr.execute(
-                "UPDATE ir_cron SET nextcall = now() - interval '1 minute', "
-                "active = true WHERE id IN (SELECT res_id FROM ir_model_data "
-                "WHERE module = 'accomp_billing' AND model = 'ir.cron')"
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            retrying(
+                partial(
+                    cr.execute,
+                    "UPDATE ir_cron SET nextcall = now() - interval '1 minute', "
+                    "active = true WHERE id IN (SELECT res_id FROM ir_model_data "
+                    "WHERE module = 'accomp_billing' AND model = 'ir.cron')",
+                ),
+                env,
             )
         IrCron._process_jobs(db)
         return
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    if job == "cron_invoicing":
+        # a second cron worker running the same invoicing run at once (its own
+        # progress, committed per batch, as Odoo runs a scheduled action)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            cron = env.ref("accomp_billing.ir_cron_invoice_due_lines")
+            progress = env["ir.cron.progress"].create({"cron_id": cron.id})
+            cr.commit()  # pylint: disable=invalid-commit
+            env = env(
+                context={
+                    "ir_cron_progress_id": progress.id,
+                    "cron_id": cron.id,
+                    "cron_end_time": time.monotonic() + 600,
+                }
+            )
+            env["accomp.schedule.line"]._invoice_due_lines()
+            cr.commit()  # pylint: disable=invalid-commit
+        return
+    def request(env):
+        """One user action, as a request runs it."""
         Engagement = env["accomp.engagement"]
         active = Engagement.search([("state", "=", "active")])
         if not active:
@@ -208,8 +299,12 @@ def worker(config, db, job, seed):
                         "date": date.today(),
                     }
                 )
-        # a worker's own transaction, as a request's would be
-        cr.commit()  # pylint: disable=invalid-commit
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        # Odoo runs a request in its own transaction, retried (5 times) when it
+        # fails to serialize against another one, and commits it
+        retrying(partial(request, env), env)
 
 
 # ----------------------------------------------------------------------------
@@ -281,47 +376,83 @@ def check(config, db):
 # ----------------------------------------------------------------------------
 # Conductor
 # ----------------------------------------------------------------------------
-def spawn(config, db, job, seed):
+def spawn(config, db, job, seed, share_file, log):
     return subprocess.Popen(
-        [sys.executable, __file__, "worker", config, db, job, str(seed)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, __file__, "worker", config, db, job, str(seed), share_file],
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
+
+
+def shares(share_file):
+    """{job: invoices committed}, batches retried."""
+    invoiced, retried = {}, 0
+    if os.path.exists(share_file):
+        with open(share_file, encoding="utf-8") as handle:
+            for line in handle:
+                job, _pid, count, retries = line.split()
+                invoiced[job] = invoiced.get(job, 0) + int(count)
+                retried += int(retries)
+    return invoiced, retried
 
 
 def conduct(config, db, minutes, count):
     random.seed(20261121)
     t0 = time.time()
     prepare(config, db, count)
-    runs = kills = pairs = 0
+    workdir = tempfile.mkdtemp(prefix="accomp-soak-")
+    share_file = os.path.join(workdir, "share.txt")
+    log_path = os.path.join(workdir, "workers.log")
+    runs = kills = pairs = died = shared = 0
     deadline = time.time() + minutes * 60
-    while time.time() < deadline:
-        width = random.choice((1, 2, 2, 3))
-        procs = [
-            spawn(config, db, random.choice(JOBS), random.randrange(10**6))
-            for _i in range(width)
-        ]
-        runs += width
-        pairs += width > 1
-        time.sleep(random.uniform(1.5, 6.0))  # a worker needs ~3 s to start
-        for proc in procs:
-            if proc.poll() is None and random.random() < 0.8:
-                os.killpg(proc.pid, signal.SIGKILL)
-                kills += 1
-        for proc in procs:
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                kills += 1
+    with open(log_path, "ab") as log:
+        first = True
+        while time.time() < deadline:
+            width = random.choice((1, 2, 2, 3))
+            jobs = [random.choice(JOBS) for _i in range(width)]
+            if first or random.random() < 0.3:
+                # the scheduled action and a second cron worker share a run;
+                # the first time on the whole backlog, to its end (no kill)
+                jobs[:2] = ["cron", "cron_invoicing"]
+            paired = {"cron", "cron_invoicing"} <= set(jobs)
+            shared += paired
+            procs = [
+                spawn(config, db, job, random.randrange(10**6), share_file, log)
+                for job in jobs
+            ]
+            runs += len(jobs)
+            pairs += len(jobs) > 1
+            time.sleep(random.uniform(1.5, 6.0))  # a worker needs ~3 s to start
+            killed = set()
+            for proc in procs:
+                if first:
+                    break
+                if proc.poll() is None and random.random() < 0.8:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    killed.add(proc.pid)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    killed.add(proc.pid)
+                    proc.wait()
+                if proc.pid not in killed and proc.returncode:
+                    died += 1
+            kills += len(killed)
+            first = False
     # one clean run finishes what the killed ones left
     for _i in range(3):
         worker(config, db, "cron", 0)
     results = check(config, db)
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        raw_errors = sum(line.startswith(RAW_ERRORS) for line in handle)
+    invoiced, retried = shares(share_file)
     failures = sum(
         results[name] for name in CHECKS if name not in ("invoices", "debits")
     )
+    failures += died + raw_errors
     sys.stdout.write(
         f"{runs} runs, {kills} kills, {pairs} concurrent groups, "
         f"{results['duplicates']} duplicates, {results['missed']} missed "
@@ -331,14 +462,19 @@ def conduct(config, db, minutes, count):
         f"{results['events_without_invoice']}, debits charged twice "
         f"{results['debits_charged_twice']}, reminders twice "
         f"{results['dunning_twice']}) in {time.time() - t0:.0f} s\n"
+        f"two invoicing workers at once {shared} times: scheduled action "
+        f"{invoiced.get('cron', 0)} invoices, second cron worker "
+        f"{invoiced.get('cron_invoicing', 0)}; {retried} batches retried after a "
+        f"serialization failure, {raw_errors} raw errors in the workers' logs, "
+        f"{died} workers died\n"
     )
     return 1 if failures else 0
 
 
 def main(argv):
     if argv and argv[0] == "worker":
-        config, db, job, seed = argv[1:5]
-        worker(config, db, job, int(seed))
+        config, db, job, seed, share_file = argv[1:6]
+        worker(config, db, job, int(seed), share_file)
         return 0
     parser = argparse.ArgumentParser()
     parser.add_argument("config")

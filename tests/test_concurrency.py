@@ -16,8 +16,10 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
 
+from odoo.addons.base.models.ir_cron import IrCron
 from odoo.addons.accomp_billing.models import (
     accomp_engagement_usage,
+    ir_cron as accomp_ir_cron,
     accomp_schedule_line_invoicing,
 )
 
@@ -147,6 +149,117 @@ class TestTwoWorkers(CommittedDataCase):
         self.assertTrue(
             outcomes[0] == 0 or "serialization" in str(outcomes[0]), results
         )
+
+
+    def test_two_cron_workers_share_a_run_without_a_raw_error(self):
+        """Two scheduler workers (each committing per batch, as the cron does)
+        run the same invoicing at once. Worker "b" reads its first batch while
+        "a" invoices it, and goes on once "a" has committed: its snapshot is
+        older than "a"'s work, which PostgreSQL refuses to serialize. The batch
+        is done again on a fresh snapshot: they share the run, nothing is
+        billed twice or missed, no worker dies."""
+        results, errors, retries = {}, [], []
+        a_invoicing, a_committed = threading.Event(), threading.Event()
+        generate = ScheduleLine._generate_invoices
+        search = ScheduleLine.search
+        commit_progress = IrCron._commit_progress
+        b_waited = []
+
+        def slow_generate(lines, today):
+            invoices = generate(lines, today)
+            if threading.current_thread().name == "a":
+                a_invoicing.set()
+                time.sleep(0.5)  # hold the locks while "b" reads
+            return invoices
+
+        def racing_search(model, domain, *args, **kwargs):
+            if (
+                threading.current_thread().name == "b"
+                and kwargs.get("limit") == 2
+                and not b_waited
+            ):
+                b_waited.append(True)
+                a_invoicing.wait(timeout=30)
+                found = search(model, domain, *args, **kwargs)
+                a_committed.wait(timeout=30)  # "a" commits what "b" has read
+                return found
+            return search(model, domain, *args, **kwargs)
+
+        def tracked_commit(cron, *args, **kwargs):
+            result = commit_progress(cron, *args, **kwargs)
+            if threading.current_thread().name == "a" and a_invoicing.is_set():
+                a_committed.set()
+            return result
+
+        def worker(name):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    cron = env.ref("accomp_billing.ir_cron_invoice_due_lines")
+                    progress = env["ir.cron.progress"].create({"cron_id": cron.id})
+                    cr.commit()  # pylint: disable=invalid-commit
+                    env = env(
+                        context={
+                            "ir_cron_progress_id": progress.id,
+                            "cron_id": cron.id,
+                            "cron_end_time": time.monotonic() + 60,
+                        }
+                    )
+                    invoices = env["accomp.schedule.line"]._invoice_due_lines(
+                        date_ref=date(2026, 6, 30),
+                        engagements=env["accomp.engagement"].browse(
+                            self.ids["engagements"]
+                        ),
+                        batch_size=2,
+                    )
+                    results[name] = len(invoices)
+                    progress.unlink()
+            except Exception as error:  # noqa: BLE001 - reported by the assertion
+                errors.append(error)
+
+        logger = accomp_ir_cron._logger
+        info = logger.info
+
+        def tracked_info(message, *args, **kwargs):
+            if "retried" in message:
+                retries.append(args)
+            return info(message, *args, **kwargs)
+
+        with (
+            patch.object(ScheduleLine, "_generate_invoices", slow_generate),
+            patch.object(ScheduleLine, "search", racing_search),
+            patch.object(IrCron, "_commit_progress", tracked_commit),
+            patch.object(logger, "info", tracked_info),
+        ):
+            threads = [
+                threading.Thread(target=worker, args=(n,), name=n) for n in ("a", "b")
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+
+        self.assertFalse(errors, "no worker died")
+        self.assertTrue(retries, "the batch that could not serialize was retried")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagements = env["accomp.engagement"].browse(self.ids["engagements"])
+            lines = engagements.schedule_line_ids.filtered(
+                lambda line: line.date_due <= date(2026, 6, 30)
+            )
+            invoice_lines = env["account.move.line"].search(
+                [("accomp_schedule_line_id", "in", lines.ids)]
+            )
+            self.assertEqual(len(lines), 24)
+            self.assertEqual(len(invoice_lines), 24, "each due line once")
+            self.assertEqual(
+                len(set(invoice_lines.mapped("accomp_schedule_line_id"))), 24
+            )
+            # what each worker invoiced adds up to the run: the work was shared
+            self.assertEqual(results.get("a", 0) + results.get("b", 0), 24, results)
+            self.assertTrue(results["a"] and results["b"], results)
+            for engagement in engagements:
+                self.assertEqual(len(engagement.invoice_ids), 6)
 
 
 class TestTwoCoachesAtOnce(CommittedDataCase):

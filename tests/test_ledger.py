@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 
 from .common import AccompCase
@@ -77,3 +78,14 @@ class TestLedger(AccompCase):
         engagement.invalidate_recordset()
         self.assertEqual(engagement.amount_credited, 1440)
         self.assertEqual(engagement.amount_invoiced, 0)
+
+    def test_a_filter_that_is_not_a_number_is_refused_clearly(self):
+        Engagement = self.env["accomp.engagement"]
+        for value in ("abc", "1e400", float("nan"), {"a": 1}):
+            with self.assertRaisesRegex(UserError, "is not an amount"):
+                Engagement.search([("amount_delivered_not_billed", ">", value)])
+        # a number given as text is a number
+        self.assertEqual(
+            Engagement.search([("amount_billed_not_delivered", ">", "1e9")]),
+            Engagement,
+        )

@@ -36,6 +36,25 @@ class SaleCase(AccompCase):
             groups="sales_team.group_sale_salesman,accomp_billing.group_accomp_coach",
         )
 
+    def billed(self, order):
+        """(untaxed, incl. VAT) of every posted document of the order."""
+        invoices = (order.invoice_ids | order.accomp_engagement_ids.invoice_ids).filtered(
+            lambda m: m.state == "posted"
+        )
+        sign = {"out_invoice": 1, "out_refund": -1}
+        return (
+            sum(sign[m.move_type] * m.amount_untaxed for m in invoices),
+            sum(sign[m.move_type] * m.amount_total for m in invoices),
+        )
+
+    def assertBilledAsSigned(self, order):
+        """Once the programmes have billed everything, the client was billed
+        exactly the signed order, HT and TTC."""
+        self.invoice_due(date(2027, 12, 31))
+        self.assertEqual(
+            self.billed(order), (order.amount_untaxed, order.amount_total)
+        )
+
     def make_order(self, quantity=1, price=3000, **vals):
         return (
             self.env["sale.order"]
@@ -113,6 +132,8 @@ class TestSellFromQuotation(SaleCase):
         with self.assertRaisesRegex(UserError, "No items are available to invoice"):
             order._create_invoices()
         self.assertEqual(order.invoice_ids, invoice)
+        self.assertBilledAsSigned(order)
+        self.assertEqual(self.billed(order), (3000, 3600))
 
     def test_start_is_the_confirmation_day_without_delivery_date(self):
         order = self.make_order()
@@ -120,6 +141,7 @@ class TestSellFromQuotation(SaleCase):
         self.assertEqual(order.accomp_engagement_ids.date_start, date(2026, 3, 2))
         # the salesperson is the coach
         self.assertEqual(order.accomp_engagement_ids.user_id, self.salesperson)
+        self.assertBilledAsSigned(order)
 
     def test_confirmed_twice_starts_one_programme(self):
         order = self.make_order()
@@ -133,6 +155,7 @@ class TestSellFromQuotation(SaleCase):
             ),
             1,
         )
+        self.assertBilledAsSigned(order)
 
     def test_quantity_two_is_one_programme_at_twice_the_price(self):
         order = self.make_order(quantity=2, price=1500)
@@ -142,6 +165,7 @@ class TestSellFromQuotation(SaleCase):
         self.assertEqual(engagement.price_total, 3000)
         # 900 € HT deposit + 5 × 420 € HT, + 20 % VAT
         self.assertEqual(engagement.amount_total, 3600)
+        self.assertBilledAsSigned(order)
 
     def test_cancel_cancels_the_programme_not_yet_invoiced(self):
         order = self.make_order(commitment_date=datetime(2026, 5, 1, 9, 0))
@@ -196,17 +220,6 @@ class TestSaleBridgeAttacks(SaleCase):
         order.action_confirm()
         return order
 
-    def billed(self, order):
-        """(untaxed, incl. VAT) of every posted document of the order."""
-        invoices = (order.invoice_ids | order.accomp_engagement_ids.invoice_ids).filtered(
-            lambda m: m.state == "posted"
-        )
-        sign = {"out_invoice": 1, "out_refund": -1}
-        return (
-            sum(sign[m.move_type] * m.amount_untaxed for m in invoices),
-            sum(sign[m.move_type] * m.amount_total for m in invoices),
-        )
-
     def down_payment(self, order, **vals):
         return (
             self.env["sale.advance.payment.inv"]
@@ -229,10 +242,8 @@ class TestSaleBridgeAttacks(SaleCase):
         with self.assertRaisesRegex(UserError, "No items are available to invoice"):
             self.down_payment(order, advance_payment_method="delivered").create_invoices()
         # the whole programme billed, exactly the order's 3 000 € HT / 3 600 € TTC
-        self.invoice_due(date(2026, 12, 31))
+        self.assertBilledAsSigned(order)
         self.assertEqual(self.billed(order), (3000, 3600))
-        self.assertEqual(order.amount_untaxed, 3000)
-        self.assertEqual(order.amount_total, 3600)
 
     def test_an_order_selling_a_programme_is_not_prepaid_online(self):
         self.company.portal_confirmation_pay = True
@@ -270,6 +281,7 @@ class TestSaleBridgeAttacks(SaleCase):
         self.assertEqual((line.price_unit, order.amount_untaxed), (3000, 3000))
         self.assertEqual(engagement.price_total, 3000)
         self.assertEqual(engagement.amount_total, 3600)
+        self.assertBilledAsSigned(order)
 
     def test_a_programme_line_added_after_confirmation_starts_its_programme(self):
         order = self.confirmed()
@@ -295,7 +307,7 @@ class TestSaleBridgeAttacks(SaleCase):
         # the order never invoices it: both programmes bill 3 000 + 1 500 HT
         with self.assertRaisesRegex(UserError, "No items are available to invoice"):
             order._create_invoices()
-        self.invoice_due(date(2026, 12, 31))
+        self.assertBilledAsSigned(order)
         self.assertEqual(self.billed(order), (4500, 5400))
 
     def test_a_salesperson_without_programme_rights_sells(self):
@@ -319,7 +331,24 @@ class TestSaleBridgeAttacks(SaleCase):
             "deposit 30 % ($\xa0900.00 excl. VAT), then 5 × $\xa0420.00 excl. VAT "
             "(monthly from 04/02/2026)",
         )
-        order.read(["accomp_engagement_count", "order_line"])
+        # what the order's form reads (the web client's own call)
+        arch = self.env["sale.order"].with_user(seller).get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertIn("accomp_schedule_summary", arch)
+        self.assertNotIn("action_view_accomp_engagements", arch)  # no rights
+        order.web_read(
+            {
+                "accomp_engagement_count": {},
+                "order_line": {
+                    "fields": {
+                        "accomp_offer_id": {"fields": {"display_name": {}}},
+                        "accomp_schedule_summary": {},
+                        "product_id": {"fields": {"display_name": {}}},
+                    }
+                },
+            }
+        )
         order.order_line.read(["accomp_schedule_summary", "accomp_engagement_ids"])
         order.action_confirm()
         engagement = order.sudo().accomp_engagement_ids

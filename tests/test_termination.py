@@ -3,7 +3,7 @@ pause / extend."""
 
 from datetime import date
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time
 
 from .common import AccompCase
@@ -177,3 +177,79 @@ class TestPause(AccompCase):
         with freeze_time("2026-03-05 09:00:00"):
             engagement._pause(5)
         self.assertEqual(engagement.pause_until, date(2026, 3, 10))
+
+
+class TestTerminationBadInput(AccompCase):
+    """Absurd termination requests are refused with a message naming what is
+    wrong, never a traceback nor an unbalanced entry."""
+
+    def wizard(self, engagement, **vals):
+        form = Form(
+            self.env["accomp.terminate.wizard"].with_context(
+                default_engagement_id=engagement.id
+            )
+        )
+        for fname, value in vals.items():
+            setattr(form, fname, value)
+        return form
+
+    def test_a_request_on_31_december_9999_is_refused(self):
+        subscription = self.make_engagement(
+            self.make_offer(
+                billing_model="subscription", recurring_amount=100, commitment_months=3
+            )
+        )
+        self.assertFalse(subscription.date_end)
+        form = self.wizard(subscription, request_date=date(9999, 12, 31))
+        self.assertIn("must be asked between", form.summary)
+        with self.assertRaisesRegex(ValidationError, "must be asked between"):
+            form.save()
+        self.assertFalse(subscription.date_terminated)
+        self.assertEqual(subscription.state, "active")
+
+    def test_a_fixed_fee_of_1e15_is_refused_naming_the_fee(self):
+        engagement = self.make_engagement(self.make_offer())
+        invoices = engagement.invoice_ids
+        form = self.wizard(
+            engagement, request_date=date(2026, 3, 10), fee_type="fixed", fee_amount=1e15
+        )
+        with self.assertRaisesRegex(
+            ValidationError, r"fixed termination fee of .* is more than the whole"
+        ):
+            form.save()
+        self.assertEqual(engagement.invoice_ids, invoices)
+        self.assertFalse(engagement.date_terminated)
+        # the programme's own total is accepted (3 600 € TTC)
+        form = self.wizard(
+            engagement, request_date=date(2026, 3, 10), fee_type="fixed", fee_amount=3600
+        )
+        self.assertEqual(form.save().amount_fee, 4320)
+
+    def test_the_percent_fee_message_shows_a_single_percent_sign(self):
+        engagement = self.make_engagement(self.make_offer())
+        form = self.wizard(
+            engagement,
+            request_date=date(2026, 3, 10),
+            fee_type="percent",
+            fee_percent=150,
+        )
+        for lang, expected in (
+            ("en_US", "0 to 100 % of the remaining commitment (it is 150 %)"),
+            ("fr_FR", "0 à 100 % de l'engagement restant (ici 150 %)"),
+        ):
+            with self.assertRaises(ValidationError) as caught:
+                form.save()
+            self.assertNotIn("%%", str(caught.exception))
+            if lang == "fr_FR":
+                wizard = self.env["accomp.terminate.wizard"].with_context(lang=lang)
+                error = wizard.new(
+                    {
+                        "engagement_id": engagement.id,
+                        "request_date": date(2026, 3, 10),
+                        "fee_type": "percent",
+                        "fee_percent": 150,
+                    }
+                )._request_error()
+                self.assertIn(expected, error)
+            else:
+                self.assertIn(expected, str(caught.exception))

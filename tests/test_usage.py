@@ -363,3 +363,152 @@ class TestLogSessionDialog(AccompCase):
         self.assertFalse(engagement.invoice_ids)
         form.record.action_log()
         self.assertEqual(engagement.usage_ids.billable_qty, 2)
+
+
+@freeze_time("2026-06-15 10:00:00")
+class TestUsageAttacks(AccompCase):
+    """What a coach types is bounded, what the client approved is what is
+    billed, a big extras bill is reviewed, a failing instalment is seen."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.session = cls.env["product.product"].create(
+            {
+                "name": "Séance supplémentaire",
+                "type": "service",
+                "list_price": 80,
+                "taxes_id": [Command.set(cls.vat20.ids)],
+            }
+        )
+
+    def make_programme(self, **vals):
+        offer = self.make_offer(
+            allowance_ids=[
+                Command.create({"product_id": self.session.id, "included_qty": 0})
+            ],
+            **vals,
+        )
+        return self.make_engagement(offer, date_start=date(2026, 1, 31), user_id=self.coach.id)
+
+    def log(self, engagement, quantity=1, day=date(2026, 6, 10)):
+        return (
+            self.env["accomp.usage"]
+            .with_user(self.coach)
+            .create(
+                {
+                    "engagement_id": engagement.id,
+                    "product_id": self.session.id,
+                    "date": day,
+                    "quantity": quantity,
+                }
+            )
+        )
+
+    def extras(self, engagement):
+        return engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
+
+    def test_an_approved_extra_is_billed_as_approved_a_change_asks_again(self):
+        engagement = self.make_programme(extras_policy="next_invoice", extras_approval=True)
+        usage = self.log(engagement)
+        usage._client_answer(True, self.client)
+        self.assertRecordValues(
+            usage,
+            [
+                {
+                    "approval_state": "approved",
+                    "approved_qty": 1,
+                    "approved_price_unit": 80,
+                    "approved_by_id": self.client.id,
+                }
+            ],
+        )
+        self.assertTrue(usage.date_approved)
+        # the coach makes it 10 sessions after the client said yes to one
+        usage.with_user(self.coach).write({"quantity": 10})
+        self.assertEqual(usage.approval_state, "pending")
+        self.assertFalse(usage.approved_by_id)
+        self.assertFalse(self.extras(engagement), "nothing billed on the old answer")
+        invoices = self.invoice_due(date(2026, 7, 31))
+        self.assertFalse(invoices.invoice_line_ids.filtered(
+            lambda aml: aml.accomp_schedule_line_id.kind == "extras"
+        ))
+        # the client approves the 10: 800 € HT, 960 € TTC, billed once
+        usage._client_answer(True, self.client)
+        self.assertEqual(usage.approved_qty, 10)
+        invoice = self.invoice_due(date(2026, 8, 31))
+        extras_lines = invoice.invoice_line_ids.filtered(
+            lambda aml: aml.accomp_schedule_line_id.kind == "extras"
+        )
+        self.assertEqual(extras_lines.price_subtotal, 800)
+        self.assertEqual(extras_lines.price_total, 960)
+
+    def test_a_declined_extra_changed_is_asked_again(self):
+        engagement = self.make_programme(extras_policy="next_invoice", extras_approval=True)
+        usage = self.log(engagement)
+        usage._client_answer(False, self.client)
+        usage.with_user(self.coach).write({"quantity": 2})
+        self.assertEqual(usage.approval_state, "pending")
+
+    def test_a_huge_quantity_is_refused_per_entry(self):
+        engagement = self.make_programme(extras_policy="end_of_cycle")
+        for quantity in (1_000_000, 1e15, 101):
+            with self.assertRaisesRegex(ValidationError, "at most 100 per entry"):
+                self.log(engagement, quantity=quantity)
+        usage = self.log(engagement, quantity=2)
+        with self.assertRaisesRegex(ValidationError, "at most 100 per entry"):
+            usage.with_user(self.coach).write({"quantity": 1_000_000})
+        # through the coach's dialog too
+        with self.assertRaisesRegex(ValidationError, "at most 100 per entry"):
+            self.env["accomp.usage.log.wizard"].with_user(self.coach).create(
+                {
+                    "engagement_id": engagement.id,
+                    "product_id": self.session.id,
+                    "quantity": 500,
+                    "date": date(2026, 6, 10),
+                }
+            ).action_log()
+        # only the 2 sessions are to bill: 160 € HT
+        self.assertEqual(sum(self.extras(engagement).mapped("amount")), 160)
+        # a programme whose terms allow more takes more
+        bigger = self.make_programme(extras_policy="end_of_cycle", usage_max_qty=500)
+        self.assertEqual(self.log(bigger, quantity=500).billable_qty, 500)
+
+    def test_an_extras_invoice_above_the_review_amount_is_held_for_review(self):
+        engagement = self.make_programme(extras_policy="immediate", extras_review_amount=500)
+        self.log(engagement, quantity=6)  # 480 € HT: below, posted and sent
+        small = self.extras(engagement).invoice_id
+        self.assertEqual((small.state, small.amount_untaxed), ("posted", 480))
+        self.log(engagement, quantity=10)  # 800 € HT: above, kept as a draft
+        big = self.extras(engagement).invoice_id - small
+        self.assertEqual((big.state, big.amount_untaxed, big.amount_total), ("draft", 800, 960))
+        self.assertFalse(big.sending_data)
+        note = engagement.message_ids[0]
+        self.assertIn("left as a draft", note.body)
+        self.assertIn(self.manager.partner_id, note.partner_ids)
+
+    def test_a_failing_instalment_shows_a_banner_and_tells_the_managers(self):
+        engagement = self.make_programme(invoice_mode="auto_post")
+        self.assertFalse(engagement.failure_message)
+        # the client's invoice address cannot be invoiced: a closed fiscal year
+        self.company.fiscalyear_lock_date = date(2026, 12, 31)
+        self.invoice_due(date(2026, 2, 28))
+        self.assertFalse(engagement.invoice_ids)
+        self.assertIn("Billing failed", engagement.failure_message)
+        failure = engagement.message_ids.filtered(
+            lambda m: "Automatic invoicing failed" in (m.body or "")
+        )
+        self.assertEqual(len(failure), 1)
+        self.assertIn(self.manager.partner_id, failure.partner_ids)
+        # the next failing run does not notify again; the next success heals
+        self.invoice_due(date(2026, 2, 28))
+        again = engagement.message_ids.filtered(
+            lambda m: "Automatic invoicing failed" in (m.body or "")
+        )
+        self.assertEqual(len(again), 2)
+        self.assertFalse((again - failure).partner_ids)
+        self.company.fiscalyear_lock_date = False
+        self.invoice_due(date(2026, 2, 28))
+        self.assertTrue(engagement.invoice_ids)
+        engagement.invalidate_recordset(["failure_message"])
+        self.assertFalse(engagement.failure_message)

@@ -27,6 +27,7 @@ from . import account_move_line
 from . import account_move_line_fr
 from . import account_tax
 from . import account_payment_term
+from . import ir_cron
 from . import res_company
 from . import res_company_fr
 from . import res_config_settings

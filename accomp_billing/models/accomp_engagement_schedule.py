@@ -392,7 +392,11 @@ class AccompEngagement(models.Model):
             ]
             if engagements is not None:
                 domain.append(("id", "in", engagements.ids))
-            self.search(domain)._extend_subscription_schedule(today)
+            # one worker renews a subscription: another one running at once
+            # skips it (SKIP LOCKED) instead of planning the same period twice
+            self.search(domain).try_lock_for_update()._extend_subscription_schedule(
+                today
+            )
 
     # ------------------------------------------------------------------
     # Pause

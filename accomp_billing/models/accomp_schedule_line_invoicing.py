@@ -4,6 +4,7 @@ engagement; the invoices themselves are built by the engagement's invoicing path
 (``accomp_engagement_invoicing.py``)."""
 
 import logging
+from functools import partial
 
 import psycopg2
 
@@ -69,32 +70,67 @@ class AccompScheduleLine(models.Model):
             return self.search(
                 self._due_lines_domain(days, engagements)
             )._with_pending_extras(lock=False)
-        self.env["accomp.engagement"]._renew_subscriptions(days, engagements)
-
         batch_size = batch_size or INVOICE_BATCH_SIZE
         domain = self._due_lines_domain(days, engagements)
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        if in_cron:
-            self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
+
+        Cron = self.env["ir.cron"]
+
+        def renew():
+            self.env["accomp.engagement"]._renew_subscriptions(days, engagements)
+            if in_cron:
+                Cron._commit_progress(remaining=self.search_count(domain))
+
+        def invoice_batch(last_id):
+            batch, created = self._invoice_batch(
+                domain & Domain("id", ">", last_id), batch_size, days
+            )
+            # the scheduler commits each batch (its flush included: a batch
+            # that cannot serialize is retried whole)
+            go_on = Cron._commit_progress(len(batch)) if in_cron and batch else True
+            return batch, created, go_on
+
+        # a step that fails to serialize against another worker is done again
+        # on a fresh snapshot (by the scheduler, which owns its transaction)
+        retry = Cron._accomp_retry_serialization
+        retry(renew)
         invoices = self.env["account.move"]
         last_id = 0
         while True:
             # keyset pagination: each batch starts after the last one (a line
             # another worker holds is skipped by the lock, not read again)
-            batch = self.search(
-                domain & Domain("id", ">", last_id), order="id", limit=batch_size
-            )
+            batch, created, go_on = retry(partial(invoice_batch, last_id))
             if not batch:
                 break
             last_id = batch[-1].id
-            lines = batch._lock_billable()._with_pending_extras()
-            invoices |= lines._create_invoices(days)
+            invoices |= created
+            if not go_on:
+                break
             if in_cron:
-                if not self.env["ir.cron"]._commit_progress(len(batch)):
-                    break
                 # committed: the cache of this batch is not needed any more
                 self.env.invalidate_all()
         return invoices
+
+    @api.model
+    def _invoice_batch(self, domain, batch_size, days):
+        """Invoice the next ``batch_size`` due lines of ``domain`` (by id), with
+        every due line of their programmes: a worker owns whole programmes
+        (locked, SKIP LOCKED), so that two workers sharing a run never write
+        the same programme's totals.
+
+        :return: (the batch's lines, the invoices created)"""
+        batch = self.search(domain, order="id", limit=batch_size)
+        if not batch:
+            return batch, self.env["account.move"]
+        # the programmes another worker holds are left to it: it invoices all
+        # their due lines
+        mine = batch.engagement_id.try_lock_for_update()
+        lines = batch.filtered(lambda line: line.engagement_id in mine)
+        lines |= self.search(
+            self._due_lines_domain(days, mine) & Domain("id", "not in", lines.ids)
+        )
+        lines = lines._lock_billable()._with_pending_extras()
+        return batch, lines._create_invoices(days)
 
     def _invoice_now(self):
         """Invoice these lines at once (a milestone done, an extra to bill now),
@@ -234,7 +270,19 @@ class AccompScheduleLine(models.Model):
     def _cron_invoice_due_lines(self):
         self._invoice_due_lines()
         Engagement = self.env["accomp.engagement"]
-        Engagement._close_finished_programmes()
-        Engagement._end_finished_pauses()
-        self.env["accomp.milestone"]._accept_expired_signoffs()
-        self.env["account.move"]._accomp_send_awaiting()
+        Cron = self.env["ir.cron"]
+        for chore in (
+            Engagement._close_finished_programmes,
+            Engagement._end_finished_pauses,
+            self.env["accomp.milestone"]._accept_expired_signoffs,
+            self.env["account.move"]._accomp_send_awaiting,
+        ):
+            # each chore committed on its own, and done again when it fails to
+            # serialize against another worker
+            Cron._accomp_retry_serialization(partial(self._cron_chore, chore))
+
+    @api.model
+    def _cron_chore(self, chore):
+        chore()
+        if self.env.context.get("ir_cron_progress_id"):
+            self.env["ir.cron"]._commit_progress()

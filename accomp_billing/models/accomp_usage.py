@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, format_date, formatLang
+from odoo.tools import float_compare, format_date
+
+from .accomp_engagement_fr import format_rate as format_number
 
 USAGE_STATES = [
     ("included", "Included"),
@@ -194,7 +196,7 @@ class AccompUsage(models.Model):
             raise ValidationError(
                 self.env._(
                     "The quantity used must be positive (%(quantity)s).",
-                    quantity=formatLang(self.env, quantity),
+                    quantity=format_number(self.env, quantity),
                 )
             )
         limit = engagement.usage_max_qty if engagement else 0
@@ -204,9 +206,9 @@ class AccompUsage(models.Model):
                     "%(quantity)s in one entry is more than %(programme)s allows "
                     "(at most %(limit)s per entry): check the quantity, or log "
                     "the sessions one by one.",
-                    quantity=formatLang(self.env, quantity),
+                    quantity=format_number(self.env, quantity),
                     programme=engagement.display_name,
-                    limit=formatLang(self.env, limit),
+                    limit=format_number(self.env, limit),
                 )
             )
 

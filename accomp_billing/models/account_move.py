@@ -1,4 +1,5 @@
 import logging
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -6,6 +7,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_amount, format_date
 
 from ..tools import recovery
+from .ir_cron import RETRIED_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -210,13 +212,25 @@ class AccountMove(models.Model):
             ]
         )
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        Cron = self.env["ir.cron"]
         invoices = self.search(domain, order="invoice_date_due, id")
         if in_cron:
-            self.env["ir.cron"]._commit_progress(remaining=len(invoices))
+            Cron._commit_progress(remaining=len(invoices))
         for invoice in invoices:
-            invoice._accomp_collect(days[invoice.company_id])
-            if in_cron and not self.env["ir.cron"]._commit_progress(1):
+            # an invoice whose step fails to serialize against another worker
+            # is taken again on a fresh snapshot (every step re-checks)
+            go_on = Cron._accomp_retry_serialization(
+                partial(invoice._accomp_collect_step, days[invoice.company_id])
+            )
+            if not go_on:
                 break
+
+    def _accomp_collect_step(self, today):
+        """One invoice's debit, committed by the scheduler: whether to go on."""
+        self._accomp_collect(today)
+        if self.env.context.get("ir_cron_progress_id"):
+            return self.env["ir.cron"]._commit_progress(1)
+        return True
 
     def _accomp_collect(self, today, force=False):
         """One charge attempt for this invoice if one is due (``force``: now).
@@ -229,16 +243,19 @@ class AccountMove(models.Model):
         someone checks (``action_check_payment_status``)."""
         self.ensure_one()
         engagement = self.accomp_engagement_id
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         try:
             with self.env.cr.savepoint():
                 tx = self._accomp_start_charge(today, force)
+        except RETRIED_ERRORS:
+            raise  # another worker: not the programme's failure (retried)
         except Exception as error:  # noqa: BLE001 - any failure is reported
             _logger.exception("%s: automatic debit could not start", self.name)
             engagement._notify_failure("collection", error)
             return False
         if not tx:
             return False
-        if self.env.context.get("ir_cron_progress_id"):
+        if in_cron:
             self.env["ir.cron"]._commit_progress()
         try:
             with self.env.cr.savepoint():
@@ -256,9 +273,18 @@ class AccountMove(models.Model):
                 ),
             )
             return tx
-        try:
+        if in_cron:
+            self.env["ir.cron"]._commit_progress()  # the provider's answer is kept
+
+        def record():
             with self.env.cr.savepoint():
                 self._accomp_handle_charge(tx, today)
+
+        try:
+            # recording the outcome is retried on its own: the charge is done
+            self.env["ir.cron"]._accomp_retry_serialization(record)
+        except RETRIED_ERRORS:
+            raise
         except Exception as error:  # noqa: BLE001 - reported, checked by hand
             _logger.exception("%s: debit outcome not recorded", self.name)
             engagement._notify_failure("collection", error)
@@ -396,9 +422,18 @@ class AccountMove(models.Model):
         if in_cron:
             self.env["ir.cron"]._commit_progress(remaining=len(invoices))
         for invoice in invoices:
-            invoice._accomp_dun(levels, days[invoice.company_id])
-            if in_cron and not self.env["ir.cron"]._commit_progress(1):
+            go_on = self.env["ir.cron"]._accomp_retry_serialization(
+                partial(invoice._accomp_dun_step, levels, days[invoice.company_id])
+            )
+            if not go_on:
                 break
+
+    def _accomp_dun_step(self, levels, today):
+        """One invoice's reminders, committed by the scheduler: whether to go on."""
+        self._accomp_dun(levels, today)
+        if self.env.context.get("ir_cron_progress_id"):
+            return self.env["ir.cron"]._commit_progress(1)
+        return True
 
     def _accomp_dun(self, levels, today):
         """Fire the ``levels`` this invoice has reached and not had yet."""
@@ -416,6 +451,8 @@ class AccountMove(models.Model):
             with self.env.cr.savepoint():
                 for level in due_levels:
                     level._execute(self, today)
+        except RETRIED_ERRORS:
+            raise  # another worker: not the programme's failure (retried)
         except Exception as error:  # noqa: BLE001 - a template, a mail server...
             _logger.exception("%s: dunning failed", self.name)
             engagement._notify_failure(
