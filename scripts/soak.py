@@ -226,9 +226,9 @@ def track_share(job, share_file):
 
 def worker(config, db, job, seed, share_file=None):
     import odoo
+    from odoo.service.model import retrying
 
     from odoo.addons.base.models.ir_cron import IrCron
-    from odoo.service.model import retrying
 
     random.seed(seed)
     registry = odoo_env(config, db)
@@ -268,6 +268,7 @@ def worker(config, db, job, seed, share_file=None):
             env["accomp.schedule.line"]._invoice_due_lines()
             cr.commit()  # pylint: disable=invalid-commit
         return
+
     def request(env):
         """One user action, as a request runs it."""
         Engagement = env["accomp.engagement"]

@@ -16,12 +16,14 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
 
-from odoo.addons.base.models.ir_cron import IrCron
 from odoo.addons.accomp_billing.models import (
     accomp_engagement_usage,
-    ir_cron as accomp_ir_cron,
     accomp_schedule_line_invoicing,
 )
+from odoo.addons.accomp_billing.models import (
+    ir_cron as accomp_ir_cron,
+)
+from odoo.addons.base.models.ir_cron import IrCron
 
 ScheduleLine = accomp_schedule_line_invoicing.AccompScheduleLine
 
@@ -149,7 +151,6 @@ class TestTwoWorkers(CommittedDataCase):
         self.assertTrue(
             outcomes[0] == 0 or "serialization" in str(outcomes[0]), results
         )
-
 
     def test_two_cron_workers_share_a_run_without_a_raw_error(self):
         """Two scheduler workers (each committing per batch, as the cron does)

@@ -227,14 +227,20 @@ class TestPortalAnswersAreTheClients(PortalCase):
         phase.with_user(self.coach).action_done()
         provider = self.env.ref("payment.payment_provider_demo").sudo()
         provider.write({"state": "test", "company_id": self.company.id})
-        token = self.env["payment.token"].sudo().create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                "partner_id": self.client.id,
-                "provider_ref": "staff-attack",
-                "payment_details": "4242",
-            }
+        token = (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref(
+                        "payment_demo.payment_method_demo"
+                    ).id,
+                    "partner_id": self.client.id,
+                    "provider_ref": "staff-attack",
+                    "payment_details": "4242",
+                }
+            )
         )
         self.engagement.payment_token_id = token
         base = f"/my/programmes/{self.engagement.id}"
@@ -339,24 +345,36 @@ class TestPortalAnswersAreTheClients(PortalCase):
     def test_the_client_chooses_a_saved_method_for_one_programme(self):
         provider = self.env.ref("payment.payment_provider_demo").sudo()
         provider.write({"state": "test", "company_id": self.company.id})
-        token = self.env["payment.token"].sudo().create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                "partner_id": self.client.id,
-                "provider_ref": "portal-choice",
-                "payment_details": "4242",
-            }
+        token = (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref(
+                        "payment_demo.payment_method_demo"
+                    ).id,
+                    "partner_id": self.client.id,
+                    "provider_ref": "portal-choice",
+                    "payment_details": "4242",
+                }
+            )
         )
         second = self.make_engagement(self.engagement.offer_id)
-        strangers = self.env["payment.token"].sudo().create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                "partner_id": self.other.partner_id.id,
-                "provider_ref": "bob-card",
-                "payment_details": "1111",
-            }
+        strangers = (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref(
+                        "payment_demo.payment_method_demo"
+                    ).id,
+                    "partner_id": self.other.partner_id.id,
+                    "provider_ref": "bob-card",
+                    "payment_details": "1111",
+                }
+            )
         )
         # staff cannot choose for the client
         self.authenticate("coach_anne", "coach_anne")

@@ -38,9 +38,9 @@ class SaleCase(AccompCase):
 
     def billed(self, order):
         """(untaxed, incl. VAT) of every posted document of the order."""
-        invoices = (order.invoice_ids | order.accomp_engagement_ids.invoice_ids).filtered(
-            lambda m: m.state == "posted"
-        )
+        invoices = (
+            order.invoice_ids | order.accomp_engagement_ids.invoice_ids
+        ).filtered(lambda m: m.state == "posted")
         sign = {"out_invoice": 1, "out_refund": -1}
         return (
             sum(sign[m.move_type] * m.amount_untaxed for m in invoices),
@@ -51,9 +51,7 @@ class SaleCase(AccompCase):
         """Once the programmes have billed everything, the client was billed
         exactly the signed order, HT and TTC."""
         self.invoice_due(date(2027, 12, 31))
-        self.assertEqual(
-            self.billed(order), (order.amount_untaxed, order.amount_total)
-        )
+        self.assertEqual(self.billed(order), (order.amount_untaxed, order.amount_total))
 
     def make_order(self, quantity=1, price=3000, **vals):
         return (
@@ -76,7 +74,6 @@ class SaleCase(AccompCase):
                 }
             )
         )
-
 
 
 @freeze_time("2026-03-02 09:00:00")
@@ -240,7 +237,9 @@ class TestSaleBridgeAttacks(SaleCase):
         self.assertFalse(order.order_line.filtered("is_downpayment"))
         # the regular invoice has nothing to bill either
         with self.assertRaisesRegex(UserError, "No items are available to invoice"):
-            self.down_payment(order, advance_payment_method="delivered").create_invoices()
+            self.down_payment(
+                order, advance_payment_method="delivered"
+            ).create_invoices()
         # the whole programme billed, exactly the order's 3 000 € HT / 3 600 € TTC
         self.assertBilledAsSigned(order)
         self.assertEqual(self.billed(order), (3000, 3600))
@@ -273,9 +272,7 @@ class TestSaleBridgeAttacks(SaleCase):
             order.write({"commitment_date": datetime(2026, 9, 1, 9, 0)})
         # through the order form too
         with self.assertRaisesRegex(UserError, "can no longer change on the order"):
-            order.write(
-                {"order_line": [Command.update(line.id, {"price_unit": 1500})]}
-            )
+            order.write({"order_line": [Command.update(line.id, {"price_unit": 1500})]})
         # rewriting the same values is harmless (Odoo's forms send them back)
         line.write({"price_unit": 3000, "product_uom_qty": 1})
         self.assertEqual((line.price_unit, order.amount_untaxed), (3000, 3000))
@@ -320,7 +317,9 @@ class TestSaleBridgeAttacks(SaleCase):
             .create(
                 {
                     "partner_id": self.client.id,
-                    "order_line": [Command.create({"product_id": self.offer_product.id})],
+                    "order_line": [
+                        Command.create({"product_id": self.offer_product.id})
+                    ],
                 }
             )
         )
@@ -332,9 +331,11 @@ class TestSaleBridgeAttacks(SaleCase):
             "(monthly from 04/02/2026)",
         )
         # what the order's form reads (the web client's own call)
-        arch = self.env["sale.order"].with_user(seller).get_views([(False, "form")])[
-            "views"
-        ]["form"]["arch"]
+        arch = (
+            self.env["sale.order"]
+            .with_user(seller)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn("accomp_schedule_summary", arch)
         self.assertNotIn("action_view_accomp_engagements", arch)  # no rights
         order.web_read(

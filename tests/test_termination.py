@@ -211,7 +211,10 @@ class TestTerminationBadInput(AccompCase):
         engagement = self.make_engagement(self.make_offer())
         invoices = engagement.invoice_ids
         form = self.wizard(
-            engagement, request_date=date(2026, 3, 10), fee_type="fixed", fee_amount=1e15
+            engagement,
+            request_date=date(2026, 3, 10),
+            fee_type="fixed",
+            fee_amount=1e15,
         )
         with self.assertRaisesRegex(
             ValidationError, r"fixed termination fee of .* is more than the whole"
@@ -221,7 +224,10 @@ class TestTerminationBadInput(AccompCase):
         self.assertFalse(engagement.date_terminated)
         # the programme's own total is accepted (3 600 € TTC)
         form = self.wizard(
-            engagement, request_date=date(2026, 3, 10), fee_type="fixed", fee_amount=3600
+            engagement,
+            request_date=date(2026, 3, 10),
+            fee_type="fixed",
+            fee_amount=3600,
         )
         self.assertEqual(form.save().amount_fee, 4320)
 

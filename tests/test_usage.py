@@ -389,7 +389,9 @@ class TestUsageAttacks(AccompCase):
             ],
             **vals,
         )
-        return self.make_engagement(offer, date_start=date(2026, 1, 31), user_id=self.coach.id)
+        return self.make_engagement(
+            offer, date_start=date(2026, 1, 31), user_id=self.coach.id
+        )
 
     def log(self, engagement, quantity=1, day=date(2026, 6, 10)):
         return (
@@ -409,7 +411,9 @@ class TestUsageAttacks(AccompCase):
         return engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
 
     def test_an_approved_extra_is_billed_as_approved_a_change_asks_again(self):
-        engagement = self.make_programme(extras_policy="next_invoice", extras_approval=True)
+        engagement = self.make_programme(
+            extras_policy="next_invoice", extras_approval=True
+        )
         usage = self.log(engagement)
         usage._client_answer(True, self.client)
         self.assertRecordValues(
@@ -430,9 +434,11 @@ class TestUsageAttacks(AccompCase):
         self.assertFalse(usage.approved_by_id)
         self.assertFalse(self.extras(engagement), "nothing billed on the old answer")
         invoices = self.invoice_due(date(2026, 7, 31))
-        self.assertFalse(invoices.invoice_line_ids.filtered(
-            lambda aml: aml.accomp_schedule_line_id.kind == "extras"
-        ))
+        self.assertFalse(
+            invoices.invoice_line_ids.filtered(
+                lambda aml: aml.accomp_schedule_line_id.kind == "extras"
+            )
+        )
         # the client approves the 10: 800 € HT, 960 € TTC, billed once
         usage._client_answer(True, self.client)
         self.assertEqual(usage.approved_qty, 10)
@@ -444,7 +450,9 @@ class TestUsageAttacks(AccompCase):
         self.assertEqual(extras_lines.price_total, 960)
 
     def test_a_declined_extra_changed_is_asked_again(self):
-        engagement = self.make_programme(extras_policy="next_invoice", extras_approval=True)
+        engagement = self.make_programme(
+            extras_policy="next_invoice", extras_approval=True
+        )
         usage = self.log(engagement)
         usage._client_answer(False, self.client)
         usage.with_user(self.coach).write({"quantity": 2})
@@ -475,13 +483,17 @@ class TestUsageAttacks(AccompCase):
         self.assertEqual(self.log(bigger, quantity=500).billable_qty, 500)
 
     def test_an_extras_invoice_above_the_review_amount_is_held_for_review(self):
-        engagement = self.make_programme(extras_policy="immediate", extras_review_amount=500)
+        engagement = self.make_programme(
+            extras_policy="immediate", extras_review_amount=500
+        )
         self.log(engagement, quantity=6)  # 480 € HT: below, posted and sent
         small = self.extras(engagement).invoice_id
         self.assertEqual((small.state, small.amount_untaxed), ("posted", 480))
         self.log(engagement, quantity=10)  # 800 € HT: above, kept as a draft
         big = self.extras(engagement).invoice_id - small
-        self.assertEqual((big.state, big.amount_untaxed, big.amount_total), ("draft", 800, 960))
+        self.assertEqual(
+            (big.state, big.amount_untaxed, big.amount_total), ("draft", 800, 960)
+        )
         self.assertFalse(big.sending_data)
         note = engagement.message_ids[0]
         self.assertIn("left as a draft", note.body)

@@ -248,8 +248,7 @@ class AccompEngagement(models.Model):
             if day and fields.Date.to_date(day) > planning.LAST_PLANNABLE_DAY:
                 raise ValidationError(
                     self.env._(
-                        "A programme's dates must be on or before %(last)s "
-                        "(%(date)s).",
+                        "A programme's dates must be on or before %(last)s (%(date)s).",
                         last=format_date(self.env, planning.LAST_PLANNABLE_DAY),
                         date=format_date(self.env, day),
                     )

@@ -240,10 +240,14 @@ class AccompEngagement(models.Model):
                         "sessions, then post and send it.",
                         date=format_date(self.env, invoice.invoice_date),
                         amount=format_amount(
-                            self.env, invoice._accomp_extras_untaxed(), invoice.currency_id
+                            self.env,
+                            invoice._accomp_extras_untaxed(),
+                            invoice.currency_id,
                         ),
                         limit=format_amount(
-                            self.env, engagement.extras_review_amount, engagement.currency_id
+                            self.env,
+                            engagement.extras_review_amount,
+                            engagement.currency_id,
                         ),
                     ),
                     subtype_xmlid="mail.mt_note",

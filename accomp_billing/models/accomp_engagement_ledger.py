@@ -133,8 +133,7 @@ class AccompEngagement(models.Model):
         except (TypeError, ValueError, OverflowError):
             raise UserError(
                 self.env._(
-                    "“%(value)s” is not an amount: search the ledger with a "
-                    "number.",
+                    "“%(value)s” is not an amount: search the ledger with a number.",
                     value=value,
                 )
             ) from None

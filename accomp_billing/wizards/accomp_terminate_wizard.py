@@ -4,9 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount, format_date
 
+from ..models.accomp_engagement_fr import format_rate
 from ..models.accomp_terms_mixin import TERMINATION_FEE_TYPES
 from ..tools import planning
-from ..models.accomp_engagement_fr import format_rate
 
 
 class AccompTerminateWizard(models.TransientModel):
@@ -94,15 +94,21 @@ class AccompTerminateWizard(models.TransientModel):
             )
         if self.fee_type == "fixed" and self.fee_amount < 0:
             return self.env._("A fixed termination fee cannot be negative.")
-        if self.fee_type == "fixed" and self.currency_id.compare_amounts(
-            self.fee_amount, engagement.amount_total
-        ) > 0:
+        if (
+            self.fee_type == "fixed"
+            and self.currency_id.compare_amounts(
+                self.fee_amount, engagement.amount_total
+            )
+            > 0
+        ):
             return self.env._(
                 "A fixed termination fee of %(fee)s is more than the whole "
                 "programme %(name)s (%(total)s incl. VAT).",
                 fee=format_amount(self.env, self.fee_amount, self.currency_id),
                 name=engagement.display_name,
-                total=format_amount(self.env, engagement.amount_total, self.currency_id),
+                total=format_amount(
+                    self.env, engagement.amount_total, self.currency_id
+                ),
             )
         return None
 
@@ -147,9 +153,10 @@ class AccompTerminateWizard(models.TransientModel):
                     )
                 )
                 if error:
-                    wizard.summary = Markup(
-                        "<p class='alert alert-warning' role='alert'>%s</p>"
-                    ) % error
+                    wizard.summary = (
+                        Markup("<p class='alert alert-warning' role='alert'>%s</p>")
+                        % error
+                    )
                 continue
             plan = wizard._plan()
             totals = wizard.engagement_id._termination_totals(plan)

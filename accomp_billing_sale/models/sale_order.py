@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
-
 # What a programme copied from its order when it started: changing it on the
 # order would bill the client something else than the programme does.
 LOCKED_ORDER_FIELDS = (
