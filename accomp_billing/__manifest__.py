@@ -24,6 +24,7 @@
         "data/product_data.xml",
         "data/ir_cron.xml",
         "data/mail_template_data.xml",
+        "data/cii_templates.xml",
         "reports/accomp_fr_formal_notice_report.xml",
         "reports/account_invoice_report_fr.xml",
         "data/accomp_dunning_data.xml",

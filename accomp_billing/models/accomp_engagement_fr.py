@@ -71,11 +71,55 @@ class AccompEngagement(models.Model):
             return False
         return Markup("").join(Markup("<p>%s</p>") % mention for mention in mentions)
 
+    def _cii_legal_notes(self):
+        """The legal mentions as the French e-invoice wants them (BR-FR-05):
+        one note each, with its subject code, in the client's language: late
+        penalties (PMD), the recovery indemnity (PMT), early payment (AAB).
+        A consumer owes interest at the legal rate and no indemnity."""
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        company = self.company_id
+        if self._is_b2b():
+            penalties = env._(
+                "Late payment penalties: %(rate)s %% a year (the European Central "
+                "Bank's refinancing rate plus %(margin)s points).",
+                rate=formatLang(env, company.accomp_late_interest_rate, digits=2),
+                margin=format_rate(env, company.accomp_late_rate_margin),
+            )
+            indemnity = env._(
+                "Fixed indemnity for recovery costs: %(indemnity)s (French "
+                "Commercial Code, art. L441-10 and D441-5).",
+                indemnity=format_amount(
+                    env, company.accomp_recovery_indemnity, company.currency_id
+                ),
+            )
+        else:
+            penalties = env._("Late payment: interest at the legal rate.")
+            indemnity = env._(
+                "No fixed indemnity for recovery costs: the client is a consumer."
+            )
+        early = company.with_context(
+            lang=env.lang
+        ).accomp_early_payment_discount or env._("No discount for early payment.")
+        return [
+            {"subject_code": "PMD", "content": penalties},
+            {"subject_code": "PMT", "content": indemnity},
+            {"subject_code": "AAB", "content": early},
+        ]
+
     def _complete_invoice_values(self, vals, events):
         """French invoices: the delivery date is the end of the service billed
         (the period's last day, the day the milestone was done); the last invoice
         of a programme recalls what was billed before it."""
         res = super()._complete_invoice_values(vals, events)
+        if self.company_id.accomp_vat_franchise:
+            # no VAT, said as such: the franchise's 0 % tax (category E, art.
+            # 293 B) on every line that has no tax of its own
+            franchise = self.company_id._accomp_zero_tax("franchise")
+            for command in vals.get("invoice_line_ids") or []:
+                line_vals = command[2] if command[0] == Command.CREATE else None
+                if line_vals is not None and "tax_ids" not in line_vals:
+                    line_vals["tax_ids"] = [Command.set(franchise.ids)]
         if vals.get("move_type") != "out_invoice" or not events:
             return res
         if self.company_id.account_fiscal_country_id.code == "FR":
@@ -126,8 +170,11 @@ class AccompEngagement(models.Model):
         res = super()._check_can_confirm()
         if self.company_id.accomp_vat_franchise:
             products = self._invoiced_product() | self.offer_id.allowance_ids.product_id
+            # a 0 % tax (the franchise's own, category E) is no VAT
             taxed = products.filtered(
-                lambda p: p.sudo().taxes_id._filter_taxes_by_company(self.company_id)
+                lambda p: p.sudo()
+                .taxes_id._filter_taxes_by_company(self.company_id)
+                .filtered("amount")
             )
             if taxed:
                 raise UserError(
@@ -195,7 +242,8 @@ class AccompEngagement(models.Model):
             live = invoice._accomp_fee_lines_live()
             line_base = {
                 "product_id": product.id,
-                "tax_ids": [Command.clear()],
+                # outside the scope of VAT (category O in Factur-X)
+                "tax_ids": [Command.set(company._accomp_zero_tax("out_of_scope").ids)],
                 "quantity": 1,
                 "accomp_late_invoice_id": invoice.id,
             }

@@ -28,3 +28,14 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    accomp_legal_form = fields.Char(
+        related="company_id.accomp_legal_form", readonly=False
+    )
+    accomp_share_capital = fields.Monetary(
+        related="company_id.accomp_share_capital",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    accomp_trade_register = fields.Char(
+        related="company_id.accomp_trade_register", readonly=False
+    )

@@ -1,0 +1,264 @@
+"""Every kind of programme invoice passes the official e-invoicing validators:
+the Factur-X XSD of its profile, the EN 16931 CII schematron, the FNFE-MPE
+Factur-X schematron of its profile and the French CTC rules of the 2026 reform
+(``tests/validators/``), with 0 fatal findings."""
+
+from datetime import date
+
+from lxml import etree
+
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import Form, freeze_time
+
+from .einvoice import fatal, validate
+from .test_fr_invoices import NS, FrenchCase
+
+
+class TestEInvoiceRules(FrenchCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.session = cls.env["product.product"].create(
+            {
+                "name": "Séance supplémentaire",
+                "type": "service",
+                "list_price": 80,
+                "taxes_id": [Command.set(cls.tva20.ids)],
+            }
+        )
+
+    def assertValid(self, moves):
+        """0 fatal finding for each of ``moves`` with every validator."""
+        self.assertTrue(moves)
+        results = validate(moves)
+        for move, result in results.items():
+            self.assertEqual(result["profile"], "extended")
+            self.assertEqual(fatal(result), [], move.name)
+        return results
+
+    def xml(self, move):
+        return etree.fromstring(self.env["account.edi.xml.cii"]._export_invoice(move)[0])
+
+    def b2b_programme(self, **offer_vals):
+        return self.make_engagement(
+            self.make_offer(**offer_vals),
+            partner_id=self.b2b.id,
+            date_start=date(2026, 1, 31),
+        )
+
+    def test_upfront_deposit_and_instalment_invoices(self):
+        self.b2b_programme(billing_model="upfront")
+        self.b2b_programme(deposit_percent=30, instalment_count=5)
+        invoices = self.invoice_due(date(2026, 2, 28))
+        self.assertEqual(len(invoices), 3)  # upfront, deposit, first instalment
+        self.assertValid(invoices)
+        deposit = invoices.filtered(
+            lambda m: m.invoice_line_ids.accomp_schedule_line_id.kind == "deposit"
+        )
+        tree = self.xml(deposit)
+        self.assertEqual(tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS), "386")
+        self.assertEqual(
+            tree.findtext(
+                ".//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID",
+                namespaces=NS,
+            ),
+            "S1",
+        )
+        seller = tree.find(".//ram:SellerTradeParty", NS)
+        self.assertEqual(
+            seller.findtext("ram:SpecifiedLegalOrganization/ram:ID", namespaces=NS),
+            "823456785",  # the SIREN of SIRET 82345678500018
+        )
+        codes = [
+            note.findtext("ram:SubjectCode", namespaces=NS)
+            for note in tree.findall(".//rsm:ExchangedDocument/ram:IncludedNote", NS)
+        ]
+        self.assertEqual(sorted(filter(None, codes)), ["AAB", "PMD", "PMT"])
+
+    def test_milestone_subscription_and_extras_invoices(self):
+        milestones = self.make_engagement(
+            self.make_milestone_offer(deposit=0, percents=(40, 60)),
+            partner_id=self.b2b.id,
+            date_start=date(2026, 1, 31),
+        )
+        with freeze_time("2026-02-10 09:00:00"):
+            milestones.milestone_ids.sorted()[0].action_done()
+        self.b2b_programme(
+            billing_model="subscription", recurring_amount=100, commitment_months=3
+        )
+        hybrid = self.b2b_programme(
+            extras_policy="immediate",
+            allowance_ids=[
+                Command.create({"product_id": self.session.id, "included_qty": 0})
+            ],
+        )
+        with freeze_time("2026-02-10 09:00:00"):
+            self.env["accomp.usage"].create(
+                {
+                    "engagement_id": hybrid.id,
+                    "product_id": self.session.id,
+                    "date": date(2026, 2, 10),
+                    "quantity": 2,
+                }
+            )
+        self.invoice_due(date(2026, 2, 28))
+        kinds = {}
+        for move in (milestones | hybrid).invoice_ids | self.env["account.move"].search(
+            [("accomp_engagement_id.billing_model", "=", "subscription")]
+        ):
+            for kind in move.invoice_line_ids.accomp_schedule_line_id.mapped("kind"):
+                kinds.setdefault(kind, move)
+        self.assertEqual(
+            set(kinds), {"milestone", "subscription", "extras", "instalment"}
+        )
+        extras = kinds["extras"]
+        self.assertEqual((extras.amount_untaxed, extras.amount_total), (160, 192))
+        self.assertValid(self.env["account.move"].union(*kinds.values()))
+
+    def test_late_fee_invoice_is_outside_the_scope_of_vat_and_valid(self):
+        engagement = self.b2b_programme(billing_model="upfront", amount_total=1200)
+        invoice = self.invoice_due(date(2026, 2, 28))
+        invoice.invoice_date_due = date(2026, 2, 28)
+        with freeze_time("2026-04-29 10:00:00"):
+            action = engagement.action_bill_late_fees()
+        fees = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(fees.amount_tax, 0)
+        self.assertEqual(
+            set(fees.invoice_line_ids.tax_ids.mapped("ubl_cii_tax_category_code")),
+            {"O"},
+        )
+        self.assertValid(fees)
+        tree = self.xml(fees)
+        self.assertEqual(
+            tree.findtext(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", namespaces=NS),
+            "O",
+        )
+        # outside the scope of VAT: no VAT identifiers (BR-O-02)
+        self.assertIsNone(tree.find(".//ram:SpecifiedTaxRegistration", NS))
+
+    def terminate(self, engagement, request_date, **wizard_vals):
+        with freeze_time(f"{request_date} 09:00:00"):
+            form = Form(
+                self.env["accomp.terminate.wizard"].with_context(
+                    default_engagement_id=engagement.id
+                )
+            )
+            form.request_date = request_date
+            for fname, value in wizard_vals.items():
+                setattr(form, fname, value)
+            form.save().action_confirm()
+
+    def test_termination_final_invoice_and_credit_note_name_what_they_credit(self):
+        engagement = self.b2b_programme(billing_model="upfront", amount_total=1200)
+        upfront = self.invoice_due(date(2026, 1, 31))
+        self.terminate(
+            engagement, date(2026, 3, 10), fee_type="fixed", fee_amount=100
+        )
+        final = engagement.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m != upfront
+        )
+        credit = engagement.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertTrue(final)
+        self.assertTrue(credit)
+        self.assertValid(final | credit)
+        tree = self.xml(credit)
+        self.assertEqual(tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS), "381")
+        self.assertEqual(
+            tree.findtext(
+                ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=NS
+            ),
+            upfront.name,
+        )
+
+    def test_private_client_invoice(self):
+        self.make_engagement(self.make_offer(billing_model="upfront"))
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertFalse(invoice.commercial_partner_id.is_company)
+        self.assertValid(invoice)
+        tree = self.xml(invoice)
+        notes = " ".join(
+            tree.xpath(".//ram:IncludedNote/ram:Content/text()", namespaces=NS)
+        )
+        self.assertIn("consumer", notes)
+        self.assertNotIn("40.00", notes)
+
+    def test_franchise_invoice_says_exempt_art_293_b_and_is_valid(self):
+        self.company.accomp_vat_franchise = True
+        engagement = self.make_engagement(
+            self.make_offer(product_id=self.product_untaxed.id, billing_model="upfront"),
+            partner_id=self.b2b.id,
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(invoice.accomp_engagement_id, engagement)
+        self.assertEqual((invoice.amount_tax, invoice.amount_total), (0, 3000))
+        tax = invoice.invoice_line_ids.tax_ids
+        self.assertEqual(
+            (tax.amount, tax.ubl_cii_tax_category_code, tax.ubl_cii_tax_exemption_reason_code),
+            (0, "E", "VATEX-FR-FRANCHISE"),
+        )
+        self.assertValid(invoice)
+        # a product carrying real VAT is still refused under the franchise
+        taxed = self.make_engagement(self.make_offer(), confirm=False)
+        with self.assertRaisesRegex(UserError, "VAT franchise"):
+            taxed.action_confirm()
+
+    def sent_attachments(self, invoice):
+        message = invoice.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.attachment_ids
+        )[:1]
+        return message.attachment_ids.mapped("name")
+
+    def test_late_fee_and_franchise_invoices_are_sent_with_their_facturx(self):
+        """Odoo's sending makes the PDF and its Factur-X of both, for a client
+        whose format is Factur-X, and sends them (it made none before: the
+        export refused lines without a tax)."""
+        engagement = self.b2b_programme(billing_model="upfront", amount_total=1200)
+        self.run_scheduler(date(2026, 2, 28))
+        invoice = engagement.invoice_ids
+        self.assertTrue(invoice.is_move_sent)
+        invoice.invoice_date_due = date(2026, 2, 28)
+        with freeze_time("2026-04-29 10:00:00"):
+            fees = self.env["account.move"].browse(
+                engagement.action_bill_late_fees()["res_id"]
+            )
+        self.assertEqual(fees.state, "posted")
+        self.run_scheduler(date(2026, 4, 29))
+        self.assertTrue(fees.is_move_sent)
+        self.assertFalse(fees.sending_data)
+        names = self.sent_attachments(fees)
+        self.assertTrue(any(name.endswith(".pdf") for name in names), names)
+        self.assertTrue(any(name.endswith(".xml") for name in names), names)
+
+        self.company.accomp_vat_franchise = True
+        franchise = self.make_engagement(
+            self.make_offer(product_id=self.product_untaxed.id, billing_model="upfront"),
+            partner_id=self.b2b.id,
+            date_start=date(2026, 5, 4),
+        )
+        self.run_scheduler(date(2026, 5, 4))
+        invoice = franchise.invoice_ids
+        self.assertTrue(invoice.is_move_sent)
+        names = self.sent_attachments(invoice)
+        self.assertTrue(any(name.endswith(".xml") for name in names), names)
+
+    def test_a_plain_company_prints_its_legal_identity_on_every_invoice(self):
+        """No report layout set up (no company details, no footer): the seller's
+        name, legal form and capital, SIRET, trade register and VAT number are
+        on the invoice all the same."""
+        self.company.write(
+            {
+                "report_footer": False,
+                "company_details": False,
+                "accomp_legal_form": "SAS",
+                "accomp_share_capital": 10000,
+                "accomp_trade_register": "RCS Paris",
+            }
+        )
+        self.b2b_programme(billing_model="upfront")
+        invoice = self.invoice_due(date(2026, 1, 31))
+        text = " ".join(self.pdf_text(invoice).split())
+        self.assertIn("SAS with a share capital of", text)
+        self.assertIn("SIRET 82345678500018", text)
+        self.assertIn("RCS Paris", text)
+        self.assertIn("VAT number FR72823456785", text)
