@@ -262,3 +262,43 @@ class TestEInvoiceRules(FrenchCase):
         self.assertIn("SIRET 82345678500018", text)
         self.assertIn("RCS Paris", text)
         self.assertIn("VAT number FR72823456785", text)
+
+    def test_french_clients_get_facturx_with_metadata_matching_its_profile(self):
+        """A French client without a format of their own gets Factur-X (the
+        company's setting, on by default); their own choice wins. The PDF/A-3
+        metadata states the profile the XML declares (EXTENDED)."""
+        person = self.env["res.partner"].create(
+            {"name": "Julie Morel", "country_id": self.env.ref("base.fr").id}
+        )
+        belgian = self.env["res.partner"].create(
+            {"name": "Lucas Peeters", "country_id": self.env.ref("base.be").id}
+        )
+        self.assertEqual(person.invoice_edi_format, "facturx")
+        self.assertNotEqual(belgian.invoice_edi_format, "facturx")
+        person.invoice_edi_format = False  # the client wants none
+        self.assertFalse(person.invoice_edi_format)
+        self.company.accomp_facturx_default = False
+        other = self.env["res.partner"].create(
+            {"name": "Paul Girard", "country_id": self.env.ref("base.fr").id}
+        )
+        self.assertFalse(other.invoice_edi_format)
+        metadata = self.env["ir.qweb"]._render(
+            "account_edi_ubl_cii.account_invoice_pdfa_3_facturx_metadata",
+            {"title": "INV/2026/00001", "date": date(2026, 1, 31)},
+        )
+        self.assertIn("<fx:ConformanceLevel>EXTENDED</fx:ConformanceLevel>", metadata)
+        self.assertIn("<pdfaid:part>3</pdfaid:part>", metadata)
+
+    def test_without_payment_terms_an_invoice_is_due_on_its_own_date(self):
+        self.company.accomp_payment_term_id = False
+        self.b2b.property_payment_term_id = False
+        self.b2b_programme(billing_model="upfront")
+        # the run of 31 January catches up on 5 February
+        with freeze_time("2026-02-05 09:00:00"):
+            invoice = self.env["accomp.schedule.line"]._invoice_due_lines(
+                date_ref=date(2026, 1, 31)
+            )
+        self.assertFalse(invoice.invoice_payment_term_id)
+        self.assertEqual(invoice.invoice_date, date(2026, 1, 31))
+        self.assertEqual(invoice.invoice_date_due, date(2026, 1, 31))
+        self.assertValid(invoice)

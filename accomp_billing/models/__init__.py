@@ -29,6 +29,7 @@ from . import account_tax
 from . import account_payment_term
 from . import ir_cron
 from . import res_company
+from . import res_partner
 from . import res_company_fr
 from . import res_config_settings
 from . import accomp_dunning_level

@@ -120,7 +120,9 @@ class AccompEngagement(models.Model):
         self.ensure_one()
         company = self.company_id
         partner = self.partner_id
-        return {
+        invoice_date = invoice_date or company._accomp_today()
+        terms = company._accomp_payment_term(partner)
+        vals = {
             "move_type": move_type,
             # a client without contacts is its own invoice address (child_ids
             # is read for the whole batch at once, address_get per client)
@@ -131,15 +133,20 @@ class AccompEngagement(models.Model):
             ),
             "company_id": company.id,
             "currency_id": self.currency_id.id,
-            "invoice_date": invoice_date or company._accomp_today(),
+            "invoice_date": invoice_date,
             "invoice_origin": self.name,
             "fiscal_position_id": self.fiscal_position_id.id,
             "invoice_user_id": (self.user_id or self.env.user).id,
-            "invoice_payment_term_id": company._accomp_payment_term(partner).id,
+            "invoice_payment_term_id": terms.id,
             "accomp_engagement_id": self.id,
             "narration": self._invoice_legal_mentions(),
             "invoice_line_ids": [],
         }
+        if not terms:
+            # without payment terms an invoice is due on its own date (Odoo
+            # would take the day it is generated, a run catching up later)
+            vals["invoice_date_due"] = invoice_date
+        return vals
 
     def _invoiced_product(self):
         """The product the programme's events are invoiced with: the offer's,

@@ -68,6 +68,12 @@ class ResCompany(models.Model):
         help="Fixed indemnity for recovery costs per late invoice (D441-5: 40 €).",
     )
 
+    accomp_facturx_default = fields.Boolean(
+        string="Factur-X for French clients",
+        default=True,
+        help="Invoices sent to French clients carry their Factur-X (the PDF with "
+        "its structured invoice), unless a client's own format says otherwise.",
+    )
     accomp_legal_form = fields.Char(
         string="Legal Form",
         help="Printed with the seller's identity on programme invoices, e.g. SAS, "

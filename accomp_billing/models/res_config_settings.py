@@ -39,3 +39,6 @@ class ResConfigSettings(models.TransientModel):
     accomp_trade_register = fields.Char(
         related="company_id.accomp_trade_register", readonly=False
     )
+    accomp_facturx_default = fields.Boolean(
+        related="company_id.accomp_facturx_default", readonly=False
+    )
