@@ -38,7 +38,9 @@ class TestEInvoiceRules(FrenchCase):
         return results
 
     def xml(self, move):
-        return etree.fromstring(self.env["account.edi.xml.cii"]._export_invoice(move)[0])
+        return etree.fromstring(
+            self.env["account.edi.xml.cii"]._export_invoice(move)[0]
+        )
 
     def b2b_programme(self, **offer_vals):
         return self.make_engagement(
@@ -57,7 +59,9 @@ class TestEInvoiceRules(FrenchCase):
             lambda m: m.invoice_line_ids.accomp_schedule_line_id.kind == "deposit"
         )
         tree = self.xml(deposit)
-        self.assertEqual(tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS), "386")
+        self.assertEqual(
+            tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS), "386"
+        )
         self.assertEqual(
             tree.findtext(
                 ".//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID",
@@ -131,7 +135,10 @@ class TestEInvoiceRules(FrenchCase):
         self.assertValid(fees)
         tree = self.xml(fees)
         self.assertEqual(
-            tree.findtext(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", namespaces=NS),
+            tree.findtext(
+                ".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode",
+                namespaces=NS,
+            ),
             "O",
         )
         # outside the scope of VAT: no VAT identifiers (BR-O-02)
@@ -152,9 +159,7 @@ class TestEInvoiceRules(FrenchCase):
     def test_termination_final_invoice_and_credit_note_name_what_they_credit(self):
         engagement = self.b2b_programme(billing_model="upfront", amount_total=1200)
         upfront = self.invoice_due(date(2026, 1, 31))
-        self.terminate(
-            engagement, date(2026, 3, 10), fee_type="fixed", fee_amount=100
-        )
+        self.terminate(engagement, date(2026, 3, 10), fee_type="fixed", fee_amount=100)
         final = engagement.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m != upfront
         )
@@ -162,8 +167,18 @@ class TestEInvoiceRules(FrenchCase):
         self.assertTrue(final)
         self.assertTrue(credit)
         self.assertValid(final | credit)
+        # its PDF names the invoice it credits
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.report_invoice", credit.ids)[0]
+            .decode()
+        )
+        self.assertIn(f"Credit note of invoice(s) {upfront.name}", html)
+        self.assertEqual(credit.ref, f"Credit of {upfront.name}")
         tree = self.xml(credit)
-        self.assertEqual(tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS), "381")
+        self.assertEqual(
+            tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS), "381"
+        )
         self.assertEqual(
             tree.findtext(
                 ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=NS
@@ -186,7 +201,9 @@ class TestEInvoiceRules(FrenchCase):
     def test_franchise_invoice_says_exempt_art_293_b_and_is_valid(self):
         self.company.accomp_vat_franchise = True
         engagement = self.make_engagement(
-            self.make_offer(product_id=self.product_untaxed.id, billing_model="upfront"),
+            self.make_offer(
+                product_id=self.product_untaxed.id, billing_model="upfront"
+            ),
             partner_id=self.b2b.id,
         )
         invoice = self.invoice_due(date(2026, 1, 31))
@@ -194,7 +211,11 @@ class TestEInvoiceRules(FrenchCase):
         self.assertEqual((invoice.amount_tax, invoice.amount_total), (0, 3000))
         tax = invoice.invoice_line_ids.tax_ids
         self.assertEqual(
-            (tax.amount, tax.ubl_cii_tax_category_code, tax.ubl_cii_tax_exemption_reason_code),
+            (
+                tax.amount,
+                tax.ubl_cii_tax_category_code,
+                tax.ubl_cii_tax_exemption_reason_code,
+            ),
             (0, "E", "VATEX-FR-FRANCHISE"),
         )
         self.assertValid(invoice)
@@ -232,7 +253,9 @@ class TestEInvoiceRules(FrenchCase):
 
         self.company.accomp_vat_franchise = True
         franchise = self.make_engagement(
-            self.make_offer(product_id=self.product_untaxed.id, billing_model="upfront"),
+            self.make_offer(
+                product_id=self.product_untaxed.id, billing_model="upfront"
+            ),
             partner_id=self.b2b.id,
             date_start=date(2026, 5, 4),
         )

@@ -1,6 +1,8 @@
 """Early termination: the plan (pure arithmetic in ``tools/termination.py``),
 then one final invoice and one pro rata credit note through the invoicing path."""
 
+from markupsafe import Markup
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
@@ -186,6 +188,21 @@ class AccompEngagement(models.Model):
             if len(reversed_invoices) == 1:
                 vals["reversed_entry_id"] = reversed_invoices.id
                 vals["partner_id"] = reversed_invoices.partner_id.id
+            # the credit note names what it credits (its PDF; its Factur-X
+            # lists them as BT-25)
+            names = ", ".join(reversed_invoices.sorted("invoice_date").mapped("name"))
+            vals["ref"] = env._("Credit of %(invoices)s", invoices=names)
+            vals["narration"] = (
+                Markup("<p>%s</p>")
+                % env._(
+                    "Credit note of invoice(s) %(invoices)s: the part of the "
+                    "programme %(programme)s that will not be delivered after its "
+                    "termination (last day %(date)s).",
+                    invoices=names,
+                    programme=self.name,
+                    date=format_date(env, plan["date_end"]),
+                )
+            ) + (vals.get("narration") or Markup(""))
         return vals
 
     def _prepare_credit_line_values(self, env, product, line, amount, plan):

