@@ -2,7 +2,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from odoo.fields import Command
-from odoo.tests import new_test_user
+from odoo.tests import Form, freeze_time, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -124,6 +124,30 @@ class AccompCase(AccountTestInvoicingCommon):
         return self.env["accomp.schedule.line"]._invoice_due_lines(
             date_ref=date_ref, **kwargs
         )
+
+    def terminate(self, engagement, request_date, **wizard_vals):
+        """Terminate through the wizard as a billing manager does, on
+        ``request_date``: (last day, billed, cancelled, fee, credited) as the
+        wizard showed them before confirming."""
+        with freeze_time(f"{request_date} 09:00:00"):
+            wizard = Form(
+                self.env["accomp.terminate.wizard"].with_context(
+                    default_engagement_id=engagement.id
+                )
+            )
+            wizard.request_date = request_date
+            for fname, value in wizard_vals.items():
+                setattr(wizard, fname, value)
+            wizard = wizard.save()
+            summary = (
+                wizard.date_end,
+                wizard.amount_billed,
+                wizard.amount_cancelled,
+                wizard.amount_fee,
+                wizard.amount_credited,
+            )
+            wizard.action_confirm()
+        return summary
 
     def pay(self, invoices, amount=None, payment_date=None, **vals):
         """Register a payment of ``invoices`` through Odoo's payment wizard

@@ -9,7 +9,7 @@ from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import Form, freeze_time
+from odoo.tests import freeze_time
 
 from .einvoice import fatal, validate
 from .test_fr_invoices import NS, FrenchCase
@@ -143,18 +143,6 @@ class TestEInvoiceRules(FrenchCase):
         )
         # outside the scope of VAT: no VAT identifiers (BR-O-02)
         self.assertIsNone(tree.find(".//ram:SpecifiedTaxRegistration", NS))
-
-    def terminate(self, engagement, request_date, **wizard_vals):
-        with freeze_time(f"{request_date} 09:00:00"):
-            form = Form(
-                self.env["accomp.terminate.wizard"].with_context(
-                    default_engagement_id=engagement.id
-                )
-            )
-            form.request_date = request_date
-            for fname, value in wizard_vals.items():
-                setattr(form, fname, value)
-            form.save().action_confirm()
 
     def test_termination_final_invoice_and_credit_note_name_what_they_credit(self):
         engagement = self.b2b_programme(billing_model="upfront", amount_total=1200)

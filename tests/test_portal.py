@@ -55,6 +55,26 @@ class PortalCase(AccompCase, HttpCase):
         other = cls.env["res.partner"].create({"name": "Bob Durand"})
         cls.other = cls.make_engagement(offer, partner_id=other.id)
 
+    def make_token(self, partner, reference, details="4242"):
+        """A saved payment method of ``partner`` (Odoo's demo provider)."""
+        provider = self.env.ref("payment.payment_provider_demo").sudo()
+        provider.write({"state": "test", "company_id": self.company.id})
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref(
+                        "payment_demo.payment_method_demo"
+                    ).id,
+                    "partner_id": partner.id,
+                    "provider_ref": reference,
+                    "payment_details": details,
+                }
+            )
+        )
+
     def extras_lines(self):
         return self.engagement.schedule_line_ids.filtered(lambda x: x.kind == "extras")
 
@@ -104,23 +124,7 @@ class TestPortal(PortalCase):
         self.assertNotIn("Deposit", anonymous.text)
 
     def test_the_client_can_stop_the_automatic_debit(self):
-        provider = self.env.ref("payment.payment_provider_demo").sudo()
-        provider.write({"state": "test", "company_id": self.company.id})
-        self.engagement.payment_token_id = (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref(
-                        "payment_demo.payment_method_demo"
-                    ).id,
-                    "partner_id": self.client.id,
-                    "provider_ref": "portal-demo",
-                    "payment_details": "4242",
-                }
-            )
-        )
+        self.engagement.payment_token_id = self.make_token(self.client, "portal-demo")
         self.authenticate("claire_portal", "claire_portal")
         page = self.url_open(f"/my/programmes/{self.engagement.id}").text
         self.assertIn("Stop the automatic debit", page)
@@ -134,7 +138,9 @@ class TestPortal(PortalCase):
     def test_portal_tour_from_home_to_payment(self):
         self.engagement.milestone_ids.sorted()[0].with_user(self.coach).action_done()
         self.log_extra()
+        card = self.make_token(self.client, "portal-tour")
         self.start_tour("/my", "accomp_billing_portal_tour", login="claire_portal")
+        self.assertEqual(self.engagement.payment_token_id, card)
         self.assertEqual(self.engagement.usage_ids.approval_state, "approved")
         self.assertEqual(
             self.engagement.milestone_ids.sorted()[0].signoff_state, "accepted"
@@ -225,23 +231,7 @@ class TestPortalAnswersAreTheClients(PortalCase):
         usage = self.log_extra()
         phase = self.engagement.milestone_ids.sorted()[0]
         phase.with_user(self.coach).action_done()
-        provider = self.env.ref("payment.payment_provider_demo").sudo()
-        provider.write({"state": "test", "company_id": self.company.id})
-        token = (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref(
-                        "payment_demo.payment_method_demo"
-                    ).id,
-                    "partner_id": self.client.id,
-                    "provider_ref": "staff-attack",
-                    "payment_details": "4242",
-                }
-            )
-        )
+        token = self.make_token(self.client, "staff-attack")
         self.engagement.payment_token_id = token
         base = f"/my/programmes/{self.engagement.id}"
         for login in ("coach_anne", "accountant_eve"):
@@ -343,39 +333,9 @@ class TestPortalAnswersAreTheClients(PortalCase):
 
     @freeze_time("2026-02-10 10:00:00")
     def test_the_client_chooses_a_saved_method_for_one_programme(self):
-        provider = self.env.ref("payment.payment_provider_demo").sudo()
-        provider.write({"state": "test", "company_id": self.company.id})
-        token = (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref(
-                        "payment_demo.payment_method_demo"
-                    ).id,
-                    "partner_id": self.client.id,
-                    "provider_ref": "portal-choice",
-                    "payment_details": "4242",
-                }
-            )
-        )
+        token = self.make_token(self.client, "portal-choice")
         second = self.make_engagement(self.engagement.offer_id)
-        strangers = (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref(
-                        "payment_demo.payment_method_demo"
-                    ).id,
-                    "partner_id": self.other.partner_id.id,
-                    "provider_ref": "bob-card",
-                    "payment_details": "1111",
-                }
-            )
-        )
+        strangers = self.make_token(self.other.partner_id, "bob-card", "1111")
         # staff cannot choose for the client
         self.authenticate("coach_anne", "coach_anne")
         response = self.post(
@@ -388,6 +348,20 @@ class TestPortalAnswersAreTheClients(PortalCase):
         page = self.url_open(f"/my/programmes/{self.engagement.id}").text
         self.assertIn("o_accomp_use_token", page)
         self.assertNotIn(strangers.display_name, page)
+        # the page's messages load as the browser loads them (the chatter's
+        # token is the programme's, never a payment method's)
+        chatter = re.search(r'o_portal_chatter[^>]*data-token="([^"]*)"', page)
+        self.assertIn(
+            chatter and chatter.group(1), (None, self.engagement.access_token)
+        )
+        self.make_jsonrpc_request(
+            "/portal/chatter_init",
+            {
+                "thread_model": "accomp.engagement",
+                "thread_id": self.engagement.id,
+                **({"token": chatter.group(1)} if chatter else {}),
+            },
+        )
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         base = f"/my/programmes/{self.engagement.id}/payment_method/use"
         # another client's card is not offered, nor accepted

@@ -10,27 +10,6 @@ from .common import AccompCase
 
 
 class TestTermination(AccompCase):
-    def terminate(self, engagement, request_date, **wizard_vals):
-        with freeze_time(f"{request_date} 09:00:00"):
-            wizard = Form(
-                self.env["accomp.terminate.wizard"].with_context(
-                    default_engagement_id=engagement.id
-                )
-            )
-            wizard.request_date = request_date
-            for fname, value in wizard_vals.items():
-                setattr(wizard, fname, value)
-            wizard = wizard.save()
-            summary = (
-                wizard.date_end,
-                wizard.amount_billed,
-                wizard.amount_cancelled,
-                wizard.amount_fee,
-                wizard.amount_credited,
-            )
-            wizard.action_confirm()
-        return summary
-
     def test_instalments_final_invoice_fee_and_pro_rata_credit(self):
         engagement = self.make_engagement(
             self.make_offer(termination_fee_type="percent", termination_fee_percent=10)

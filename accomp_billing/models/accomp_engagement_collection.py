@@ -243,7 +243,11 @@ class AccompEngagement(models.Model):
         for engagement in self:
             notes = failures.filtered(lambda a, e=engagement: a.res_id == e.id)
             engagement.failure_message = "\n".join(
-                f"{activity.summary}: {html2plaintext(activity.note or '')}"
+                self.env._(
+                    "%(summary)s: %(note)s",
+                    summary=activity.summary,
+                    note=html2plaintext(activity.note or ""),
+                )
                 for activity in notes
             )
 

@@ -48,6 +48,16 @@ registry.category("web_tour.tours").add("accomp_billing_portal_tour", {
             trigger: ".badge:contains(Signed off)",
         },
         {
+            content: "Choose the saved card for this programme's automatic debit",
+            trigger: ".o_accomp_portal_tokens button.o_accomp_use_token",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The instalments are debited from it",
+            trigger: ".o_accomp_portal_payment_method:contains(Your instalments are debited from)",
+        },
+        {
             content: "Pay the open invoice",
             trigger: ".o_accomp_portal_schedule a.o_accomp_pay",
             run: "click",
