@@ -52,6 +52,7 @@
             "accomp_billing/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "_post_init_hook",
     "application": True,
     "installable": True,
 }

@@ -3,6 +3,7 @@ the Factur-X XSD of its profile, the EN 16931 CII schematron, the FNFE-MPE
 Factur-X schematron of its profile and the French CTC rules of the 2026 reform
 (``tests/validators/``), with 0 fatal findings."""
 
+import io
 from datetime import date
 
 from lxml import etree
@@ -10,6 +11,9 @@ from lxml import etree
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time
+from odoo.tools.pdf import OdooPdfFileReader, OdooPdfFileWriter
+
+from odoo.addons.accomp_billing.models.account_move_send_facturx import ensure_pdfa
 
 from .einvoice import fatal, validate
 from .test_fr_invoices import NS, FrenchCase
@@ -313,3 +317,112 @@ class TestEInvoiceRules(FrenchCase):
         self.assertEqual(invoice.invoice_date, date(2026, 1, 31))
         self.assertEqual(invoice.invoice_date_due, date(2026, 1, 31))
         self.assertValid(invoice)
+
+    def test_eu_business_client_is_reverse_charged_and_valid(self):
+        """Services to a business client of another EU country: no French VAT,
+        the reverse charge said on the invoice with the client's VAT number,
+        category AE in the Factur-X; the programme's figures say the same."""
+        belgian = self.env["res.partner"].create(
+            {
+                "name": "Studio Peeters BV",
+                "is_company": True,
+                "street": "Rue Neuve 10",
+                "zip": "1000",
+                "city": "Bruxelles",
+                "country_id": self.env.ref("base.be").id,
+                "vat": "BE0477472701",
+                "email": "boekhouding@studio-peeters.be",
+            }
+        )
+        engagement = self.make_engagement(
+            self.make_offer(billing_model="upfront"), partner_id=belgian.id
+        )
+        self.assertEqual(
+            (engagement.amount_untaxed, engagement.amount_total), (3000, 3000)
+        )
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (3000, 3000))
+        tax = invoice.invoice_line_ids.tax_ids
+        self.assertEqual((tax.amount, tax.ubl_cii_tax_category_code), (0, "AE"))
+        self.assertIn("Reverse charge", str(invoice.narration))
+        self.assertIn("BE0477472701", str(invoice.narration))
+        self.assertEqual(engagement.amount_total, invoice.amount_total)
+        self.assertValid(invoice)
+
+    def test_a_goods_tax_on_a_programme_product_is_warned_about(self):
+        goods_tax = (
+            self.env["account.chart.template"]
+            .with_company(self.company)
+            .ref("tva_normale")
+        )
+        self.assertEqual(goods_tax.tax_scope, "consu")
+        goods_product = self.env["product.product"].create(
+            {"name": "Coaching (biens)", "type": "service", "taxes_id": goods_tax.ids}
+        )
+        offer = self.make_offer(product_id=goods_product.id)
+        self.assertIn("goods tax", offer.goods_tax_warning)
+        engagement = self.make_engagement(offer, partner_id=self.b2b.id)
+        self.assertIn(
+            "a goods tax on the invoiced product: use a services tax",
+            engagement._billing_problems(),
+        )
+        services = self.make_offer()  # 20 % on services (encaissements)
+        self.assertFalse(services.goods_tax_warning)
+        self.assertNotIn(
+            "a goods tax on the invoiced product: use a services tax",
+            self.make_engagement(services, partner_id=self.b2b.id)._billing_problems(),
+        )
+
+    def test_a_pdf_split_from_a_batch_becomes_pdfa_3(self):
+        """Sent in a batch, each invoice's PDF is split from one rendering; Odoo
+        takes such a PDF for a PDF/A already and never converts it. It is
+        converted, with the Factur-X metadata."""
+        writer = OdooPdfFileWriter()
+        writer.add_blank_page(595, 842)
+        writer.addAttachment(
+            "factur-x.xml", b"<rsm:CrossIndustryInvoice/>", subtype="text/xml"
+        )
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        split = buffer.getvalue()
+        self.assertFalse(split.startswith(b"%PDF-1.7"))
+        guess = OdooPdfFileWriter()
+        guess.cloneReaderDocumentRoot(
+            OdooPdfFileReader(io.BytesIO(split), strict=False)
+        )
+        self.assertTrue(guess.is_pdfa, "Odoo's heuristic takes it for a PDF/A")
+        metadata = self.env["account.move.send"]._accomp_pdfa_metadata(
+            self.env["account.move"].new({"name": "INV/2026/00001"})
+        )
+        converted = ensure_pdfa(split, metadata)
+        self.assertTrue(converted.startswith(b"%PDF-1.7"))
+        reader = OdooPdfFileReader(io.BytesIO(converted), strict=False)
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+        self.assertIn(b"<pdfaid:part>3</pdfaid:part>", xmp)
+        self.assertIn(b"EXTENDED", xmp)
+        self.assertIn("factur-x.xml", [name for name, _data in reader.getAttachments()])
+        # a PDF/A already is left as it is
+        self.assertEqual(ensure_pdfa(converted, metadata), converted)
+
+    def test_the_generic_programme_product_bills_with_the_services_tax(self):
+        """A French chart gives the generic "Programme" product the company's
+        20 % on services, never the chart's default goods tax."""
+        product = self.env.ref("accomp_billing.product_programme")
+        taxes = product.taxes_id._filter_taxes_by_company(self.company)
+        self.assertEqual(taxes, self.tva20)
+        self.assertEqual(taxes.tax_scope, "service")
+        offer = self.env["accomp.offer"].create(
+            {
+                "name": "Programme Envol",
+                "billing_model": "instalments",
+                "amount_total": 3000,
+                "instalment_count": 6,
+                "company_id": self.company.id,
+            }
+        )
+        self.assertEqual(offer.product_id, product)
+        self.assertFalse(offer.goods_tax_warning)
+        self.make_engagement(offer, partner_id=self.b2b.id)
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(invoice.invoice_line_ids.tax_ids, self.tva20)
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (500, 600))

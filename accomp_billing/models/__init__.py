@@ -19,9 +19,11 @@ from . import accomp_milestone
 from . import accomp_usage
 from . import accomp_schedule_line
 from . import accomp_schedule_line_invoicing
+from . import account_chart_template
 from . import account_move
 from . import account_move_fr
 from . import account_move_send
+from . import account_move_send_facturx
 from . import account_edi_xml_cii
 from . import account_move_line
 from . import account_move_line_fr

@@ -20,6 +20,23 @@ class AccompEngagement(models.Model):
         self.ensure_one()
         return self.partner_id.commercial_partner_id.is_company
 
+    def _is_eu_b2b(self):
+        """A business client of another EU country, with its VAT number:
+        services to it are taxed where it is established (reverse charge,
+        art. 196 of Directive 2006/112/EC, art. 283-2 of the CGI)."""
+        self.ensure_one()
+        client = self.partner_id.commercial_partner_id
+        company = self.company_id
+        country = client.country_id
+        return bool(
+            client.is_company
+            and client.vat
+            and country
+            and country != company.account_fiscal_country_id
+            and country in self.env.ref("base.europe").country_ids
+            and not company.accomp_vat_franchise
+        )
+
     def _invoice_legal_mentions(self):
         """Mentions French law requires on the programme's invoices, in the
         client's language: the VAT franchise (every client), and for business
@@ -37,6 +54,15 @@ class AccompEngagement(models.Model):
         mentions = []
         if company.accomp_vat_franchise:
             mentions.append(env._("VAT not applicable, art. 293 B of the CGI."))
+        if self._is_eu_b2b():
+            mentions.append(
+                env._(
+                    "Reverse charge: VAT due by the client (art. 196 of Directive "
+                    "2006/112/EC, art. 283-2 of the CGI). Client's VAT number: "
+                    "%(vat)s.",
+                    vat=client.vat,
+                )
+            )
         if self._is_b2b():
             mentions.append(env._("Nature of the operation: provision of services."))
             terms = company._accomp_payment_term(client)
@@ -112,14 +138,18 @@ class AccompEngagement(models.Model):
         (the period's last day, the day the milestone was done); the last invoice
         of a programme recalls what was billed before it."""
         res = super()._complete_invoice_values(vals, events)
+        # no VAT, said as such, on every line that has no tax of its own: the
+        # franchise's 0 % tax (category E, art. 293 B), or the reverse charge
+        # of services to an EU business (category AE)
+        zero_tax = False
         if self.company_id.accomp_vat_franchise:
-            # no VAT, said as such: the franchise's 0 % tax (category E, art.
-            # 293 B) on every line that has no tax of its own
-            franchise = self.company_id._accomp_zero_tax("franchise")
-            for command in vals.get("invoice_line_ids") or []:
-                line_vals = command[2] if command[0] == Command.CREATE else None
-                if line_vals is not None and "tax_ids" not in line_vals:
-                    line_vals["tax_ids"] = [Command.set(franchise.ids)]
+            zero_tax = self.company_id._accomp_zero_tax("franchise")
+        elif self._is_eu_b2b():
+            zero_tax = self.company_id._accomp_zero_tax("reverse_charge")
+        for command in (vals.get("invoice_line_ids") or []) if zero_tax else []:
+            line_vals = command[2] if command[0] == Command.CREATE else None
+            if line_vals is not None and "tax_ids" not in line_vals:
+                line_vals["tax_ids"] = [Command.set(zero_tax.ids)]
         if vals.get("move_type") != "out_invoice" or not events:
             return res
         if self.company_id.account_fiscal_country_id.code == "FR":

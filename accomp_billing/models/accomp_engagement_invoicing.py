@@ -63,6 +63,13 @@ class AccompEngagement(models.Model):
         token = self.sudo().payment_token_id
         if token and not token.active:
             problems.append(self.env._("the saved payment method is no longer valid"))
+        product = self._invoiced_product()
+        if product and product.sudo().taxes_id._filter_taxes_by_company(
+            company
+        ).filtered(lambda tax: tax.tax_scope == "consu"):
+            problems.append(
+                self.env._("a goods tax on the invoiced product: use a services tax")
+            )
         return problems
 
     # ------------------------------------------------------------------
@@ -162,12 +169,19 @@ class AccompEngagement(models.Model):
         invoices."""
         self.ensure_one()
         company = self.company_id or self.env.company
+        currency = self.currency_id or company.currency_id
+        if self.partner_id and self._is_eu_b2b():
+            # reverse charge: the invoice bears no VAT (its 0 % AE tax)
+            untaxed, _total = self.env["account.tax"]._accomp_price_amounts(
+                price_unit, quantity, product, company, currency
+            )
+            return untaxed, untaxed
         return self.env["account.tax"]._accomp_price_amounts(
             price_unit,
             quantity,
             product,
             company,
-            self.currency_id or company.currency_id,
+            currency,
             self.fiscal_position_id,
             self.partner_id,
         )

@@ -51,9 +51,43 @@ class AccompOffer(models.Model):
         "invoiced product's taxes.",
     )
 
+    goods_tax_warning = fields.Char(
+        compute="_compute_goods_tax_warning",
+        help="The invoiced product carries a goods tax: the invoices would say "
+        "that goods are delivered.",
+    )
+
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
+    @api.depends("product_id", "company_id")
+    def _compute_goods_tax_warning(self):
+        default_product = self.env.ref(
+            "accomp_billing.product_programme", raise_if_not_found=False
+        )
+        for offer in self:
+            company = offer.company_id or self.env.company
+            product = offer.product_id or default_product
+            goods = (
+                product.sudo()
+                .taxes_id._filter_taxes_by_company(company)
+                .filtered(lambda tax: tax.tax_scope == "consu")
+                if product
+                else self.env["account.tax"]
+            )
+            offer.goods_tax_warning = (
+                self.env._(
+                    "%(product)s carries a goods tax (%(taxes)s): French invoices "
+                    "would say “Goods Delivery” next to “provision of services”. "
+                    "A programme is a service: give the product the company's "
+                    "services tax.",
+                    product=product.display_name,
+                    taxes=", ".join(goods.mapped("name")),
+                )
+                if goods
+                else False
+            )
+
     def _compute_engagement_count(self):
         counts = dict(
             self.env["accomp.engagement"]._read_group(

@@ -13,6 +13,15 @@ ZERO_TAXES = {
         "VATEX-EU-O",
         {"en_US": "0% outside the scope of VAT", "fr_FR": "0 % hors champ de TVA"},
     ),
+    # services to a business client of another EU country: reverse charge
+    "reverse_charge": (
+        "AE",
+        "VATEX-EU-AE",
+        {
+            "en_US": "0% reverse charge (EU services)",
+            "fr_FR": "0 % autoliquidation (services UE)",
+        },
+    ),
     # the micro-entrepreneur's VAT franchise (art. 293 B du CGI)
     "franchise": (
         "E",
