@@ -63,10 +63,9 @@ class AccompEngagement(models.Model):
         token = self.sudo().payment_token_id
         if token and not token.active:
             problems.append(self.env._("the saved payment method is no longer valid"))
-        product = self._invoiced_product()
-        if product and product.sudo().taxes_id._filter_taxes_by_company(
-            company
-        ).filtered(lambda tax: tax.tax_scope == "consu"):
+        if self.env["account.tax"]._accomp_goods_taxes(
+            self._invoiced_product(), company
+        ):
             problems.append(
                 self.env._("a goods tax on the invoiced product: use a services tax")
             )

@@ -68,13 +68,7 @@ class AccompOffer(models.Model):
         for offer in self:
             company = offer.company_id or self.env.company
             product = offer.product_id or default_product
-            goods = (
-                product.sudo()
-                .taxes_id._filter_taxes_by_company(company)
-                .filtered(lambda tax: tax.tax_scope == "consu")
-                if product
-                else self.env["account.tax"]
-            )
+            goods = self.env["account.tax"]._accomp_goods_taxes(product, company)
             offer.goods_tax_warning = (
                 self.env._(
                     "%(product)s carries a goods tax (%(taxes)s): French invoices "

@@ -54,9 +54,10 @@ class AccountMoveSend(models.AbstractModel):
             == "facturx"
         )
         # during tests Odoo embeds nothing (no wkhtmltopdf PDF to embed in)
-        if not (invoice.accomp_engagement_id and facturx) or tools.config[
-            "test_enable"
-        ]:
+        if (
+            not (invoice.accomp_engagement_id and facturx)
+            or tools.config["test_enable"]
+        ):
             return
         pdf_values = invoice_data.get("pdf_attachment_values") or invoice_data.get(
             "proforma_pdf_attachment_values"

@@ -5,6 +5,19 @@ class AccountTax(models.Model):
     _inherit = "account.tax"
 
     @api.model
+    def _accomp_goods_taxes(self, product, company):
+        """The taxes on goods (not on services) ``product`` carries in
+        ``company``: a programme billed with them would say goods are
+        delivered."""
+        if not product:
+            return self.browse()
+        return (
+            product.sudo()
+            .taxes_id._filter_taxes_by_company(company)
+            .filtered(lambda tax: tax.tax_scope == "consu")
+        )
+
+    @api.model
     def _accomp_price_amounts(
         self,
         price_unit,
