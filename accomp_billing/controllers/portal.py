@@ -82,6 +82,7 @@ class AccompPortal(CustomerPortal):
         engagement_sudo = self._programme_sudo(engagement_id, access_token)
         if not engagement_sudo:
             return request.redirect("/my")
+        answering = self._portal_may_answer(engagement_sudo, access_token)
         values = self._get_page_view_values(
             engagement_sudo,
             access_token,
@@ -91,12 +92,11 @@ class AccompPortal(CustomerPortal):
                 "rows": engagement_sudo._portal_schedule_rows(),
                 # who may answer for the client (approve, sign off, choose the
                 # debit): the client's contacts; staff only read
-                "portal_answers": self._portal_may_answer(
-                    engagement_sudo, access_token
-                ),
-                # the client's saved methods, offered to debit this programme
+                "portal_answers": answering,
+                # the client's saved methods (logged in), offered to debit
+                # this programme
                 "payment_tokens": engagement_sudo._portal_payment_tokens()
-                if self._portal_may_answer(engagement_sudo)
+                if answering and not request.env.user._is_public()
                 else engagement_sudo.env["payment.token"],
                 "documents": engagement_sudo.invoice_ids.filtered(
                     lambda m: m.state == "posted"

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, format_date
 
 from .accomp_engagement_fr import format_rate as format_number
+from .changes import changed_fields
 
 USAGE_STATES = [
     ("included", "Included"),
@@ -231,13 +232,7 @@ class AccompUsage(models.Model):
             self._check_move_to_engagement(vals["engagement_id"])
         if BILLED_FIELDS & set(vals) and not self.env.context.get("accomp_usage_sync"):
             for usage in self.filtered(lambda u: u.state == "billed"):
-                changed = [
-                    fname
-                    for fname in BILLED_FIELDS & set(vals)
-                    if self._fields[fname].convert_to_cache(vals[fname], usage)
-                    != self._fields[fname].convert_to_cache(usage[fname], usage)
-                ]
-                if changed:
+                if changed_fields(usage, vals, BILLED_FIELDS):
                     usage._raise_billed()
         engagements = self.engagement_id
         res = super().write(vals)

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from odoo.addons.accomp_billing.models.changes import changed_fields
+
 # What a programme copied from its order when it started: changing it on the
 # order would bill the client something else than the programme does.
 LOCKED_ORDER_FIELDS = (
@@ -59,12 +61,7 @@ class SaleOrder(models.Model):
         locked = [fname for fname in LOCKED_ORDER_FIELDS if fname in vals]
         if locked:
             for order in self:
-                changed = [
-                    fname
-                    for fname in locked
-                    if self._fields[fname].convert_to_cache(vals[fname], order)
-                    != self._fields[fname].convert_to_cache(order[fname], order)
-                ]
+                changed = changed_fields(order, vals, locked)
                 engagements = order._accomp_live_engagements()
                 if changed and engagements:
                     raise UserError(

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+from odoo.addons.accomp_billing.models.changes import changed_fields
+
 # What a programme copied from its order line when it started.
 LOCKED_LINE_FIELDS = (
     "product_id",
@@ -191,12 +193,7 @@ class SaleOrderLine(models.Model):
         locked = [fname for fname in LOCKED_LINE_FIELDS if fname in vals]
         if locked:
             for line in self._accomp_sold():
-                changed = [
-                    fname
-                    for fname in locked
-                    if self._fields[fname].convert_to_cache(vals[fname], line)
-                    != self._fields[fname].convert_to_cache(line[fname], line)
-                ]
+                changed = changed_fields(line, vals, locked)
                 if changed:
                     raise UserError(
                         self.env._(
