@@ -83,14 +83,25 @@ class TestSellFromQuotation(SaleCase):
         line = order.order_line
         self.assertEqual(
             line.accomp_schedule_summary,
-            "deposit 30 % ($\xa0900.00 excl. VAT), then 5 × $\xa0420.00 excl. VAT "
+            "deposit 30 % ($\xa01,080.00 incl. VAT), then 5 × $\xa0504.00 incl. VAT "
             "(monthly from 05/01/2026)",
         )
         # in the client's language, with French formats
         self.assertEqual(
             line.with_context(lang="fr_FR")._accomp_schedule_summary(),
-            "acompte 30 % ($\xa0900,00 HT), puis 5 × $\xa0420,00 HT "
+            "acompte 30 % ($\xa01\xa0080,00 TTC), puis 5 × $\xa0504,00 TTC "
             "(mensuel à partir du 01/05/2026)",
+        )
+        # a business reads prices excl. VAT, the amount incl. VAT beside
+        business = self.env["res.partner"].create(
+            {"name": "Atelier Dupont SARL", "is_company": True}
+        )
+        quote = self.make_order(partner_id=business.id)
+        self.assertEqual(
+            quote.order_line.accomp_schedule_summary,
+            "deposit 30 % ($\xa0900.00 excl. VAT / $\xa01,080.00 incl. VAT), then "
+            "5 × $\xa0420.00 excl. VAT / $\xa0504.00 incl. VAT (monthly from "
+            "04/02/2026)",
         )
         self.assertFalse(order.accomp_engagement_ids)
         order.action_confirm()
@@ -327,7 +338,7 @@ class TestSaleBridgeAttacks(SaleCase):
         order.invalidate_recordset()
         self.assertEqual(
             order.order_line.accomp_schedule_summary,
-            "deposit 30 % ($\xa0900.00 excl. VAT), then 5 × $\xa0420.00 excl. VAT "
+            "deposit 30 % ($\xa01,080.00 incl. VAT), then 5 × $\xa0504.00 incl. VAT "
             "(monthly from 04/02/2026)",
         )
         # what the order's form reads (the web client's own call)

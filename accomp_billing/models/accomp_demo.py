@@ -29,6 +29,10 @@ class AccompEngagement(models.Model):
             allowed_company_ids=company.ids,
         ).with_company(company)
         self._demo_company(company)
+        # the drafts were created before the products got their VAT
+        drafts = self.search([("state", "=", "draft")])
+        for fname in ("amount_untaxed", "amount_tax", "amount_total", "amount_residual"):
+            self.env.add_to_compute(self._fields[fname], drafts)
         today = company._accomp_today()
 
         def ref(name):

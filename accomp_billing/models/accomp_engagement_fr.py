@@ -172,10 +172,12 @@ class AccompEngagement(models.Model):
         self.ensure_one()
         remaining = self.schedule_line_ids.filtered(
             lambda line: line.state == "planned"
-            and line.kind not in ("extras", "termination")
+            and line.kind not in ("extras", "termination", "fees")
             and line not in events
         )
-        if remaining or not events.filtered(lambda line: line.kind != "extras"):
+        if remaining or not events.filtered(
+            lambda line: line.kind not in ("extras", "fees")
+        ):
             return False
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
 
@@ -183,16 +185,35 @@ class AccompEngagement(models.Model):
             return format_amount(env, value, self.currency_id)
 
         this_invoice = sum(events.mapped("amount_total"))
-        return Markup("<p>%s</p>") % env._(
-            "Last invoice of the programme %(programme)s: programme total "
-            "%(total)s incl. VAT, invoiced before %(before)s, this invoice "
-            "%(this)s, left to pay after it %(left)s.",
-            programme=self.name,
-            total=amount(self.amount_total),
-            before=amount(self.amount_invoiced),
-            this=amount(this_invoice),
-            left=amount(self.amount_total - self.amount_paid),
-        )
+        # a termination issues its credit note with this invoice: the totals
+        # are the ones after both
+        credited = self.env.context.get("accomp_termination_credited") or 0.0
+        total = self.amount_total - credited
+        if not self.currency_id.is_zero(credited):
+            text = env._(
+                "Last invoice of the programme %(programme)s: programme total "
+                "%(total)s incl. VAT, invoiced before %(before)s, credited on "
+                "termination %(credited)s, this invoice %(this)s, left to pay after "
+                "it %(left)s.",
+                programme=self.name,
+                total=amount(total),
+                before=amount(self.amount_invoiced),
+                credited=amount(credited),
+                this=amount(this_invoice),
+                left=amount(total - self.amount_paid),
+            )
+        else:
+            text = env._(
+                "Last invoice of the programme %(programme)s: programme total "
+                "%(total)s incl. VAT, invoiced before %(before)s, this invoice "
+                "%(this)s, left to pay after it %(left)s.",
+                programme=self.name,
+                total=amount(total),
+                before=amount(self.amount_invoiced),
+                this=amount(this_invoice),
+                left=amount(total - self.amount_paid),
+            )
+        return Markup("<p>%s</p>") % text
 
     def _check_can_confirm(self):
         """A company under the VAT franchise invoices no VAT: a product with a
@@ -236,10 +257,42 @@ class AccompEngagement(models.Model):
                         name=engagement.display_name,
                     )
                 )
+            # each fee is a billing event of the programme: a row of its
+            # schedule, its portal and its forecast, like the instalments
+            events = self.env["accomp.schedule.line"].create(
+                [
+                    {
+                        "engagement_id": engagement.id,
+                        "kind": "fees",
+                        "amount": line_vals["price_unit"],
+                        "date_due": today,
+                        "sequence": 3000,
+                    }
+                    for line_vals in fee_lines
+                ]
+            )
+            for line_vals, event in zip(fee_lines, events, strict=True):
+                line_vals.update(
+                    {"accomp_schedule_line_id": event.id, "accomp_attempt": 1}
+                )
             vals_list.append(
                 engagement._prepare_invoice_with_lines(fee_lines, "out_invoice", today)
             )
-        return self.action_view_invoices(self._create_invoices(vals_list))
+        invoices = self._create_invoices(vals_list)
+        for invoice in invoices:
+            engagement = invoice.accomp_engagement_id
+            engagement.message_post(
+                body=self.env._(
+                    "Late-payment fees billed: %(amount)s on %(invoice)s (outside the "
+                    "scope of VAT).",
+                    amount=format_amount(
+                        self.env, invoice.amount_total, invoice.currency_id
+                    ),
+                    invoice=invoice.name or invoice.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return self.action_view_invoices(invoices)
 
     def _prepare_late_fee_lines(self, today):
         """Invoice line values of the late-payment fees due on this programme's
@@ -262,7 +315,10 @@ class AccompEngagement(models.Model):
             and m.state == "posted"
             and m.payment_state != "reversed"
             and m.invoice_date_due
-            and m.invoice_line_ids.accomp_schedule_line_id  # not the fees themselves
+            # not the fees themselves
+            and m.invoice_line_ids.accomp_schedule_line_id.filtered(
+                lambda event: event.kind != "fees"
+            )
         )
         result = []
         for invoice in billed.sorted(lambda m: (m.invoice_date_due, m.id)):

@@ -12,25 +12,27 @@ class AccompEngagement(models.Model):
         return self.env.ref("accomp_billing.accomp_engagement_action")
 
     def _portal_schedule_rows(self):
-        """The billing schedule as the client reads it: label, date, HT, TTC,
-        status (overdue when its invoice is late) and the invoice to pay."""
+        """The billing schedule as the client reads it, the form's rows: label,
+        date, net HT and TTC (what each event bills after its credit notes, nothing
+        once cancelled), what is left to pay, status (overdue when its invoice is
+        late) and the invoice to pay. The rows add up to the programme's total."""
         self.ensure_one()
         env = self.env
         today = self.company_id._accomp_today()
-        overdue = self._overdue_invoices(today)
         labels = dict(
             self.env["accomp.schedule.line"]
-            ._fields["state"]
+            ._fields["status"]
             ._description_selection(env)
         )
+
+        def money(value):
+            return format_amount(env, value, self.currency_id)
+
         rows = []
-        for line in self.schedule_line_ids.filtered(
-            lambda x: x.state != "cancelled"
-        ).sorted(lambda x: (x.date_due or today.replace(year=9999), x.sequence)):
+        for line in self.schedule_line_ids.sorted(
+            lambda x: (x.date_due or today.replace(year=9999), x.sequence, x.id)
+        ):
             invoice = line.invoice_id if line.invoice_id.state == "posted" else None
-            status = line.state
-            if invoice and invoice in overdue:
-                status = "overdue"
             rows.append(
                 {
                     "line": line,
@@ -38,14 +40,15 @@ class AccompEngagement(models.Model):
                     "date": format_date(env, line.date_due)
                     if line.date_due
                     else env._("when done"),
-                    "untaxed": format_amount(
-                        env, line.amount_untaxed, self.currency_id
-                    ),
-                    "total": format_amount(env, line.amount_total, self.currency_id),
-                    "status": status,
-                    "status_label": env._("Overdue")
-                    if status == "overdue"
-                    else labels.get(status, status),
+                    "untaxed": money(line.amount_net_untaxed),
+                    "total": money(line.amount_net),
+                    "credited": money(line.amount_credited)
+                    if line.amount_credited
+                    else "",
+                    "residual": money(line.amount_residual),
+                    "status": line.status,
+                    "status_label": labels.get(line.status, line.status),
+                    "muted": line.state in ("cancelled", "credited"),
                     "invoice": invoice,
                     "to_pay": bool(
                         invoice and invoice.payment_state in ("not_paid", "partial")

@@ -109,7 +109,15 @@ class AccompEngagement(models.Model):
                 for line in plan["to_bill"]
             )
             + incl(plan["fee"]),
-            "cancelled": incl(plan["remaining"]),
+            # what the schedule no longer bills: its events cancelled, the part
+            # of those billed pro rata left out
+            "cancelled": sum(incl(line.amount, line) for line in plan["to_cancel"])
+            + sum(
+                incl(line.amount - amount, line)
+                for line, amount in plan["prorated"].items()
+            ),
+            # the remaining commitment, the basis of a fee in percent
+            "commitment": incl(plan["remaining"]),
             "fee": incl(plan["fee"]),
             "credited": sum(incl(amount, line) for line, amount in plan["credits"]),
         }
@@ -140,14 +148,15 @@ class AccompEngagement(models.Model):
             )
         to_bill = to_bill._lock_billable()
         to_bill.date_due = today
-        final_vals = self._prepare_invoice_with_lines(
+        credit_vals = self._prepare_termination_credit(plan, today)
+        final_vals = self.with_context(
+            accomp_termination_credited=self._termination_totals(plan)["credited"]
+        )._prepare_invoice_with_lines(
             [line._prepare_invoice_line_values() for line in to_bill],
             "out_invoice",
             today,
         )
-        moves = self._create_invoices(
-            [final_vals, self._prepare_termination_credit(plan, today)]
-        )
+        moves = self._create_invoices([final_vals, credit_vals])
         final = moves.filtered(lambda m: m.move_type == "out_invoice")
         refund = moves - final
         self._reconcile_credit(refund)
@@ -156,10 +165,12 @@ class AccompEngagement(models.Model):
         )
         self.message_post(
             body=self.env._(
-                "Programme terminated: last day %(date)s, %(cancelled)s cancelled, "
-                "final invoice %(final)s, credit note %(refund)s.",
+                "Programme terminated: last day %(date)s, %(cancelled)s incl. VAT "
+                "no longer billed, final invoice %(final)s, credit note %(refund)s.",
                 date=format_date(self.env, plan["date_end"]),
-                cancelled=format_amount(self.env, plan["remaining"], self.currency_id),
+                cancelled=format_amount(
+                    self.env, self._termination_totals(plan)["cancelled"], self.currency_id
+                ),
                 final=final.name or "-",
                 refund=refund.name or "-",
             ),

@@ -38,7 +38,7 @@ class AccompEngagement(models.Model):
         help="Included sessions consumed so far.",
     )
     extras_amount = fields.Monetary(
-        string="Extras billed",
+        string="Extras billed (excl. VAT)",
         compute="_compute_scope",
         help="Sessions beyond the included ones, invoiced so far (untaxed).",
     )

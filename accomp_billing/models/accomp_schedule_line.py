@@ -11,9 +11,11 @@ LINE_KINDS = [
     ("subscription", "Subscription"),
     ("extras", "Extras"),
     ("termination", "Termination"),
+    ("fees", "Late-payment fees"),
 ]
 LINE_STATES = [
     ("planned", "Planned"),
+    ("draft", "To review"),
     ("invoiced", "Invoiced"),
     ("paid", "Paid"),
     ("credited", "Credited"),
@@ -114,8 +116,14 @@ class AccompScheduleLine(models.Model):
         index=True,
         default="planned",
         required=True,
-        help="Credited: its invoice is fully reversed by credit notes; it is neither "
-        "invoiced nor paid until billed again or waived.",
+        help="To review: on a draft invoice, not invoiced yet. Credited: its invoice "
+        "is fully reversed by credit notes; it is neither invoiced nor paid until "
+        "billed again or waived.",
+    )
+    status = fields.Selection(
+        LINE_STATES + [("overdue", "Overdue")],
+        compute="_compute_status",
+        help="The status as the client reads it: overdue once its invoice is late.",
     )
     amount_untaxed = fields.Monetary(
         string="Untaxed",
@@ -140,6 +148,28 @@ class AccompScheduleLine(models.Model):
         store=True,
         help="Incl. VAT: posted credit notes of the current invoice.",
     )
+    # What the event still bills: nothing once cancelled, its invoice less its
+    # credit notes. Summed, these are the programme's totals.
+    amount_net_untaxed = fields.Monetary(
+        string="Net excl. VAT",
+        compute="_compute_tax_amounts",
+        store=True,
+        help="Excl. VAT: what the event bills net of its credit notes (nothing once "
+        "cancelled).",
+    )
+    amount_net = fields.Monetary(
+        string="Net incl. VAT",
+        compute="_compute_tax_amounts",
+        store=True,
+        help="Incl. VAT: what the event bills net of its credit notes (nothing once "
+        "cancelled). The rows add up to the programme's total.",
+    )
+    amount_residual = fields.Monetary(
+        string="Left to pay",
+        compute="_compute_amount_residual",
+        help="Incl. VAT: still to invoice, or its share of what its invoice has left "
+        "to pay (a credit note settling the invoice included).",
+    )
 
     _amount_positive = models.Constraint(
         "CHECK (amount > 0)", "The amount of a billing event must be positive."
@@ -149,7 +179,14 @@ class AccompScheduleLine(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
-    @api.depends("kind", "part_index", "part_count", "milestone_id.name", "product_id")
+    @api.depends(
+        "kind",
+        "part_index",
+        "part_count",
+        "milestone_id.name",
+        "product_id",
+        "invoice_line_ids.accomp_late_invoice_id",
+    )
     def _compute_name(self):
         for line in self:
             line.name = line._part_label(
@@ -196,7 +233,10 @@ class AccompScheduleLine(models.Model):
                 continue
             invoice = line.invoice_id
             if not invoice:
-                line.state = "planned"
+                # a fee exists by its invoice only: deleted or cancelled, it is gone
+                line.state = "cancelled" if line.kind == "fees" else "planned"
+            elif invoice.state == "draft":
+                line.state = "draft"
             elif invoice.state == "posted" and line._is_fully_credited():
                 line.state = "credited"
             elif invoice.payment_state in ("paid", "in_payment"):
@@ -218,7 +258,9 @@ class AccompScheduleLine(models.Model):
         "invoice_line_ids.price_total",
         "invoice_line_ids.parent_state",
         "credit_line_ids.price_total",
+        "credit_line_ids.price_subtotal",
         "credit_line_ids.parent_state",
+        "state",
     )
     def _compute_tax_amounts(self):
         for line in self:
@@ -231,9 +273,58 @@ class AccompScheduleLine(models.Model):
             line.amount_untaxed = untaxed
             line.amount_total = total
             line.amount_tax = total - untaxed
-            line.amount_credited = sum(
-                line._current_credit_lines().mapped("price_total")
-            )
+            credits = line._current_credit_lines()
+            line.amount_credited = sum(credits.mapped("price_total"))
+            if line.state == "cancelled":
+                line.amount_net_untaxed = line.amount_net = 0.0
+            else:
+                line.amount_net_untaxed = untaxed - sum(
+                    credits.mapped("price_subtotal")
+                )
+                line.amount_net = total - line.amount_credited
+
+    @api.depends(
+        "amount_net",
+        "state",
+        "invoice_id.amount_residual",
+        "invoice_id.amount_total",
+        "credit_line_ids.move_id.amount_residual",
+    )
+    def _compute_amount_residual(self):
+        for line in self:
+            invoice = line.invoice_id
+            if line.state == "cancelled":
+                residual = 0.0
+            elif invoice.state != "posted":
+                residual = line.amount_net
+            else:
+                residual = line._share_of(invoice, line.amount_total) - sum(
+                    line._share_of(aml.move_id, aml.price_total)
+                    for aml in line._current_credit_lines()
+                )
+            line.amount_residual = line.currency_id.round(residual)
+
+    @staticmethod
+    def _share_of(move, amount):
+        """The part of ``move``'s residual that ``amount`` (one of its lines)
+        carries."""
+        if not move.amount_total:
+            return 0.0
+        return amount * move.amount_residual / move.amount_total
+
+    @api.depends("state", "invoice_id.invoice_date_due", "invoice_id.payment_state")
+    def _compute_status(self):
+        overdue = {}
+        for line in self:
+            status = line.state
+            invoice = line.invoice_id
+            if status == "invoiced" and invoice.state == "posted":
+                engagement = line.engagement_id
+                if engagement not in overdue:
+                    overdue[engagement] = engagement._overdue_invoices()
+                if invoice in overdue[engagement]:
+                    status = "overdue"
+            line.status = status
 
     def _current_invoice_line(self):
         """The live (not cancelled) invoice line of the current attempt."""
@@ -265,6 +356,8 @@ class AccompScheduleLine(models.Model):
         self.ensure_one()
         if self.kind == "extras":
             return self.product_id
+        if self.kind == "fees":
+            return self.env.ref("accomp_billing.product_late_fees")
         return self.engagement_id._invoiced_product()
 
     def _invoice_price(self):
@@ -372,6 +465,12 @@ class AccompScheduleLine(models.Model):
             return _("Subscription, period %(index)s", index=index)
         if kind == "extras":
             return _("Extras: %(name)s", name=subject) if subject else _("Extras")
+        if kind == "fees":
+            return (
+                _("Late-payment fees: %(name)s", name=subject)
+                if subject
+                else _("Late-payment fees")
+            )
         return _("Termination")
 
     @api.model
@@ -389,6 +488,14 @@ class AccompScheduleLine(models.Model):
         self.ensure_one()
         if self.kind == "extras":
             return self.product_id.name or ""
+        if self.kind == "fees":
+            fee = self.invoice_line_ids[:1]
+            if not fee.accomp_late_invoice_id:
+                return ""
+            kind = dict(
+                fee._fields["accomp_fee_type"]._description_selection(self.env)
+            ).get(fee.accomp_fee_type, "")
+            return f"{kind}, {fee.accomp_late_invoice_id.name}"
         return self.milestone_id.name or ""
 
     def _invoice_label(self):
@@ -430,7 +537,9 @@ class AccompScheduleLine(models.Model):
         what they still bill after partial credit notes, in the schedule's terms."""
         self.ensure_one()
         amount = self.amount
-        if self.state in ("invoiced", "paid") and self.amount_total:
+        # an event on a draft invoice is on an invoice already
+        state = "invoiced" if self.state == "draft" else self.state
+        if state in ("invoiced", "paid") and self.amount_total:
             credited = sum(self._current_credit_lines().mapped("price_total"))
             amount = self.currency_id.round(
                 self.amount * (1 - credited / self.amount_total)
@@ -438,7 +547,7 @@ class AccompScheduleLine(models.Model):
         return termination.Event(
             key=self.id,
             kind=self.kind,
-            state=self.state,
+            state=state,
             amount=planning.to_decimal(amount),
             date_due=self.date_due or None,
             period_start=self.period_start or None,

@@ -153,7 +153,7 @@ class AccompUsage(models.Model):
         for usage in self:
             if usage.state == "cancelled":
                 continue
-            if usage.schedule_line_id.state in ("invoiced", "paid"):
+            if usage.schedule_line_id.state in ("draft", "invoiced", "paid"):
                 usage.state = "billed"
             elif usage.amount_billable:
                 usage.state = "to_bill"

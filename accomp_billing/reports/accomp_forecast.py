@@ -23,6 +23,7 @@ HORIZON_MONTHS = 24
 FORECAST_STATUSES = [
     ("projected", "Projected"),
     ("planned", "Planned"),
+    ("draft", "To review"),
     ("invoiced", "Invoiced"),
     ("overdue", "Overdue"),
     ("paid", "Paid"),
@@ -47,6 +48,9 @@ class AccompForecast(models.Model):
             "amount_untaxed",
             "amount_total",
             "amount_credited",
+            "amount_net",
+            "amount_net_untaxed",
+            "attempt",
             "invoice_id",
             "company_id",
         ],
@@ -62,7 +66,13 @@ class AccompForecast(models.Model):
             "currency_id",
             "offer_id",
         ],
-        "account.move": ["invoice_date_due"],
+        "account.move": ["invoice_date_due", "amount_residual", "amount_total"],
+        "account.move.line": [
+            "accomp_credited_line_id",
+            "accomp_attempt",
+            "price_total",
+            "parent_state",
+        ],
     }
 
     date = fields.Date(
@@ -91,6 +101,12 @@ class AccompForecast(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     amount_untaxed = fields.Monetary(string="Excl. VAT", readonly=True)
     amount_total = fields.Monetary(string="Incl. VAT", readonly=True)
+    amount_residual = fields.Monetary(
+        string="Left to pay",
+        readonly=True,
+        help="Incl. VAT: still to invoice, or what its invoice has left to pay "
+        "(after payments and credit notes).",
+    )
 
     @property
     def _table_query(self):
@@ -126,17 +142,33 @@ class AccompForecast(models.Model):
                        l.kind,
                        l.date_due AS date,
                        CASE
-                           WHEN l.state = 'planned' THEN 'planned'
-                           WHEN l.state = 'paid' THEN 'paid'
+                           WHEN l.state IN ('planned', 'draft', 'paid') THEN l.state
                            WHEN m.invoice_date_due < %(today)s THEN 'overdue'
                            ELSE 'invoiced'
                        END AS status,
                        m.invoice_date_due AS invoice_due,
-                       l.amount_untaxed * (1 - COALESCE(l.amount_credited, 0)
-                           / NULLIF(l.amount_total, 0)) AS amount_untaxed,
-                       l.amount_total - COALESCE(l.amount_credited, 0) AS amount_total
+                       l.amount_net_untaxed AS amount_untaxed,
+                       l.amount_net AS amount_total,
+                       -- as the schedule line's amount_residual: its share of
+                       -- its invoice's residual, less its credit notes' own
+                       CASE
+                           WHEN m.state = 'posted' THEN
+                               COALESCE(l.amount_total * m.amount_residual
+                                   / NULLIF(m.amount_total, 0), 0)
+                               - COALESCE(cr.residual, 0)
+                           ELSE l.amount_net
+                       END AS amount_residual
                   FROM accomp_schedule_line l
              LEFT JOIN account_move m ON m.id = l.invoice_id
+             LEFT JOIN LATERAL (
+                    SELECT SUM(cl.price_total * cm.amount_residual
+                               / NULLIF(cm.amount_total, 0)) AS residual
+                      FROM account_move_line cl
+                      JOIN account_move cm ON cm.id = cl.move_id
+                     WHERE cl.accomp_credited_line_id = l.id
+                       AND cl.parent_state = 'posted'
+                       AND COALESCE(cl.accomp_attempt, 1) = l.attempt
+                   ) cr ON TRUE
                  WHERE l.state NOT IN ('cancelled', 'credited')
                    AND l.company_id IN %(company_ids)s
                 UNION ALL
@@ -148,6 +180,7 @@ class AccompForecast(models.Model):
                        'projected',
                        NULL,
                        e.recurring_amount * lp.amount_untaxed / NULLIF(lp.amount, 0),
+                       e.recurring_amount * lp.amount_total / NULLIF(lp.amount, 0),
                        e.recurring_amount * lp.amount_total / NULLIF(lp.amount, 0)
                   FROM last_period lp
                   JOIN accomp_engagement e ON e.id = lp.engagement_id
@@ -176,7 +209,9 @@ class AccompForecast(models.Model):
                    ROUND((ev.amount_untaxed * COALESCE(f.rate, 1))::numeric, 2)
                        AS amount_untaxed,
                    ROUND((ev.amount_total * COALESCE(f.rate, 1))::numeric, 2)
-                       AS amount_total
+                       AS amount_total,
+                   ROUND((ev.amount_residual * COALESCE(f.rate, 1))::numeric, 2)
+                       AS amount_residual
               FROM events ev
               JOIN accomp_engagement e ON e.id = ev.engagement_id
          LEFT JOIN factor f ON f.company_id = e.company_id

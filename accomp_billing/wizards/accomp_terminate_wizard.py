@@ -52,7 +52,16 @@ class AccompTerminateWizard(models.TransientModel):
         string="Final Invoice (incl. VAT)", compute="_compute_plan"
     )
     amount_cancelled = fields.Monetary(
-        string="Cancelled (remaining commitment, incl. VAT)", compute="_compute_plan"
+        string="No longer billed (incl. VAT)",
+        compute="_compute_plan",
+        help="The billing events cancelled, and the part of those billed pro rata "
+        "that is left out.",
+    )
+    amount_commitment = fields.Monetary(
+        string="Remaining commitment (incl. VAT)",
+        compute="_compute_plan",
+        help="What the programme still committed the client to after the last day: "
+        "the basis of a fee in percent.",
     )
     amount_fee = fields.Monetary(string="Fee (incl. VAT)", compute="_compute_plan")
     amount_credited = fields.Monetary(
@@ -145,6 +154,7 @@ class AccompTerminateWizard(models.TransientModel):
                             "date_end",
                             "amount_billed",
                             "amount_cancelled",
+                            "amount_commitment",
                             "amount_fee",
                             "amount_credited",
                             "summary",
@@ -163,52 +173,77 @@ class AccompTerminateWizard(models.TransientModel):
             wizard.date_end = plan["date_end"]
             wizard.amount_billed = totals["billed"]
             wizard.amount_cancelled = totals["cancelled"]
+            wizard.amount_commitment = totals["commitment"]
             wizard.amount_fee = totals["fee"]
             wizard.amount_credited = totals["credited"]
             wizard.summary = wizard._summary(plan)
 
     def _summary(self, plan):
-        def amount(value):
-            return format_amount(self.env, value, self.currency_id)
+        """The plan, row by row, excl. and incl. VAT as the invoices will say."""
+        engagement = self.engagement_id
 
+        def amounts(value, line=None):
+            if line and line.kind == "extras":
+                quantity, price = line._invoice_price()
+                if value != line.amount:
+                    quantity, price = 1.0, value
+            else:
+                quantity, price = 1.0, value
+            product = line._invoice_product() if line else engagement._invoiced_product()
+            untaxed, total = engagement._taxed_amounts(price, quantity, product)
+            return (
+                format_amount(self.env, untaxed, self.currency_id),
+                format_amount(self.env, total, self.currency_id),
+            )
+
+        _ = self.env._
         rows = [
             (
                 line.name,
-                self.env._("billed now, pro rata")
+                _("billed now, pro rata")
                 if line in plan["prorated"]
-                else self.env._("billed now"),
-                amount(plan["prorated"].get(line, line.amount)),
+                else _("billed now"),
+                *amounts(plan["prorated"].get(line, line.amount), line),
             )
             for line in plan["to_bill"]
         ]
         rows += [
-            (line.name, self.env._("cancelled"), amount(line.amount))
+            (line.name, _("cancelled, not billed"), *amounts(line.amount, line))
             for line in plan["to_cancel"]
         ]
         if plan["fee"]:
             rows.append(
-                (
-                    self.env._("Termination fee"),
-                    self.env._("billed now"),
-                    amount(plan["fee"]),
-                )
+                (_("Termination fee"), _("billed now"), *amounts(plan["fee"]))
             )
         rows += [
-            (line.name, self.env._("credited (pro rata)"), amount(-credit))
+            (
+                line.name,
+                _("credit note (pro rata), deducted from what is owed"),
+                *amounts(-credit, line),
+            )
             for line, credit in plan["credits"]
         ]
+        head = Markup(
+            "<thead><tr><th>%s</th><th></th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead>"
+        ) % (_("Billing event"), _("Excl. VAT"), _("Incl. VAT"))
         body = Markup("").join(
-            Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % row
+            Markup(
+                "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td></tr>"
+            )
+            % row
             for row in rows
         )
-        title = self.env._(
+        title = _(
             "Last day of the programme: %(date)s",
             date=format_date(self.env, plan["date_end"]),
         )
         return Markup(
             "<p><strong>%s</strong></p>"
-            "<table class='table table-sm o_accomp_termination'>%s</table>"
-        ) % (title, body)
+            "<table class='table table-sm o_accomp_termination'>%s<tbody>%s</tbody>"
+            "</table>"
+        ) % (title, head, body)
 
     def action_confirm(self):
         self.ensure_one()

@@ -105,17 +105,24 @@ class SaleOrderLine(models.Model):
             draft.billing_cycle, ""
         )
 
-        # amounts as the line states its price: excl. or incl. VAT per its taxes
-        taxes = self.tax_ids
-        if not taxes:
-            suffix = ""
-        elif all(tax.price_include for tax in taxes):
-            suffix = " " + env._("incl. VAT")
-        else:
-            suffix = " " + env._("excl. VAT")
+        # French price display: incl. VAT for a consumer; excl. VAT with the
+        # amount incl. VAT beside for a business; the invoices' own taxes
+        product = draft._invoiced_product()
+        consumer = not self.order_id.partner_id.commercial_partner_id.is_company
 
         def money(amount):
-            return format_amount(env, float(amount), currency) + suffix
+            untaxed, total = draft._taxed_amounts(float(amount), 1.0, product)
+            if currency.compare_amounts(untaxed, total) == 0:
+                return format_amount(env, total, currency)
+            if consumer:
+                return env._(
+                    "%(total)s incl. VAT", total=format_amount(env, total, currency)
+                )
+            return env._(
+                "%(untaxed)s excl. VAT / %(total)s incl. VAT",
+                untaxed=format_amount(env, untaxed, currency),
+                total=format_amount(env, total, currency),
+            )
 
         if draft.billing_model == "subscription":
             return env._(
