@@ -6,6 +6,7 @@ hash-locked journal."""
 import os
 import subprocess
 import tempfile
+from unittest.mock import patch
 from datetime import date
 from pathlib import Path
 
@@ -166,6 +167,62 @@ class TestFrenchInvoices(FrenchCase):
             force_report_rendering=True
         )._generate_and_send_invoices(invoice)
         self.assertTrue(invoice.is_move_sent)
+
+    def test_every_posted_invoice_has_its_legal_pdf_sent_or_not(self):
+        """Post automatically: nothing is sent, yet the client and the accountant
+        download the invoice itself (its PDF/A-3 and Factur-X), never a pro
+        forma; a failure is one to-do on the programme, closed by the next run."""
+        engagement = self.make_engagement(
+            self.make_offer(invoice_mode="auto_post"), partner_id=self.b2b.id
+        )
+        other = self.make_engagement(
+            self.make_offer(invoice_mode="review"), partner_id=self.b2b.id
+        )
+        self.run_scheduler(date(2026, 1, 31))
+        invoice = engagement.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(invoice.is_move_sent)
+        self.assertEqual(
+            invoice._get_invoice_legal_documents("pdf", allow_fallback=True)[
+                "filename"
+            ][-13:],
+            "_proforma.pdf",
+        )  # as Odoo leaves it
+        draft = other.invoice_ids
+        draft.action_post()  # the accountant's review
+        cron = self.env.ref("accomp_billing.ir_cron_invoice_documents")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)]),
+            "posting asks for the documents",
+        )
+        Send = type(self.env["account.move.send"])
+        generate = Send._generate_and_send_invoices
+
+        def broken(send, moves, **kwargs):
+            if draft in moves:
+                raise UserError("wkhtmltopdf crashed")
+            return generate(send, moves, **kwargs)
+
+        with patch.object(Send, "_generate_and_send_invoices", broken), (
+            self.enter_registry_test_mode()
+        ):
+            cron.method_direct_trigger()
+        self.assertTrue(invoice.invoice_pdf_report_id)
+        documents = invoice._get_invoice_legal_documents("pdf")
+        self.assertEqual(documents["filename"], invoice.invoice_pdf_report_id.name)
+        self.assertNotIn("proforma", documents["filename"])
+        # made, not sent: no e-mail to the client
+        self.assertFalse(
+            invoice.message_ids.filtered(lambda m: self.b2b in m.partner_ids)
+        )
+        self.assertFalse(draft.invoice_pdf_report_id)
+        todo = other.activity_ids.filtered(lambda a: a.accomp_failure == "documents")
+        self.assertEqual(len(todo), 1)
+        self.assertIn("wkhtmltopdf crashed", other.failure_message)
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertTrue(draft.invoice_pdf_report_id)
+        self.assertFalse(todo.active)
 
     def test_a_client_without_email_gets_one_todo_then_the_invoice(self):
         self.b2b.email = False

@@ -193,12 +193,14 @@ class AccompEngagement(models.Model):
             "invoicing": self.env._("Billing failed"),
             "collection": self.env._("Automatic debit failed"),
             "dunning": self.env._("Dunning failed"),
+            "documents": self.env._("Invoice PDF not made"),
         }
         messages = {
             "sending": self.env._("Invoice not sent: %(error)s"),
             "invoicing": self.env._("Automatic invoicing failed: %(error)s"),
             "collection": self.env._("Automatic debit failed: %(error)s"),
             "dunning": self.env._("Dunning failed: %(error)s"),
+            "documents": self.env._("Invoice PDF not made: %(error)s"),
         }
         open_failures = self._failure_activities(kind)
         for engagement in self:

@@ -3,7 +3,17 @@ PDF and the client's electronic format (Factur-X for French clients), with the
 programme's e-mail template, in the background through ``sending_data`` and
 Odoo's "Send invoices automatically" scheduled action."""
 
+import logging
+from functools import partial
+
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .ir_cron import RETRIED_ERRORS
+
+_logger = logging.getLogger(__name__)
+
+DOCUMENTS_BATCH_SIZE = 20
 
 
 class AccountMove(models.Model):
@@ -66,6 +76,103 @@ class AccountMove(models.Model):
             ready.accomp_engagement_id._clear_failure("sending")
             self.env.ref("account.ir_cron_account_move_send").sudo()._trigger()
         return ready
+
+    # ------------------------------------------------------------------
+    # Every posted programme invoice has its legal documents
+    # ------------------------------------------------------------------
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        if posted.filtered("accomp_engagement_id"):
+            # its PDF (and Factur-X) are made in the background, sent or not
+            self.env.ref(
+                "accomp_billing.ir_cron_invoice_documents", raise_if_not_found=False
+            ).sudo()._trigger()
+        return posted
+
+    @api.model
+    def _accomp_documents_missing(self, after_id=0, limit=None):
+        """Posted programme invoices and credit notes without their legal PDF,
+        that Odoo's sending will not make (not queued for it), by id."""
+        self.flush_model(["accomp_engagement_id", "state", "move_type", "sending_data"])
+        self.env["ir.attachment"].flush_model(["res_model", "res_field", "res_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id FROM account_move m
+                 WHERE m.accomp_engagement_id IS NOT NULL
+                   AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.sending_data IS NULL
+                   AND m.id > %(after)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM ir_attachment a
+                        WHERE a.res_model = 'account.move'
+                          AND a.res_field = 'invoice_pdf_report_file'
+                          AND a.res_id = m.id)
+              ORDER BY m.id
+                 LIMIT %(limit)s
+                """,
+                after=after_id,
+                limit=limit,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _accomp_generate_documents(self, batch_size=DOCUMENTS_BATCH_SIZE):
+        """Make the legal PDF (PDF/A-3 with its Factur-X for French business
+        clients) of every posted programme invoice that has none, through Odoo's
+        own ``account.move.send`` without sending anything: the client, the
+        accountant and the portal download the invoice, never a pro forma. Each
+        invoice on its own: a failure is reported on its programme (one to-do),
+        the others are made; each invoice is tried once per run."""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        Cron = self.env["ir.cron"]
+        if in_cron:
+            Cron._commit_progress(remaining=len(self._accomp_documents_missing()))
+        last_id = 0
+        while moves := self._accomp_documents_missing(last_id, batch_size):
+            last_id = moves[-1].id
+            for move in moves:
+                go_on = Cron._accomp_retry_serialization(
+                    partial(move._accomp_generate_documents_step)
+                )
+                if not go_on:
+                    return
+
+    def _accomp_generate_documents_step(self):
+        """One invoice's documents, committed by the scheduler: whether to go on."""
+        self.ensure_one()
+        if self.try_lock_for_update() and not self.invoice_pdf_report_id:
+            engagement = self.accomp_engagement_id
+            try:
+                with self.env.cr.savepoint():
+                    self.env["account.move.send"]._generate_and_send_invoices(
+                        self, sending_methods=[], allow_raising=True
+                    )
+                    if not self.invoice_pdf_report_id:
+                        raise ValueError(self.env._("no PDF was made"))
+            except RETRIED_ERRORS:
+                raise
+            except Exception as error:  # noqa: BLE001 - a report, an EDI export...
+                _logger.exception("%s: documents failed", self.name)
+                engagement._notify_failure(
+                    "documents",
+                    self.env._(
+                        "%(invoice)s: its PDF could not be made: %(error)s",
+                        invoice=self.name,
+                        error=error,
+                    ),
+                )
+            else:
+                engagement._clear_failure("documents")
+        if self.env.context.get("ir_cron_progress_id"):
+            return self.env["ir.cron"]._commit_progress(1)
+        return True
+
+    @api.model
+    def _cron_accomp_generate_documents(self):
+        self._accomp_generate_documents()
 
     @api.model
     def _accomp_send_awaiting(self):

@@ -5,6 +5,7 @@ FAILURE_KINDS = [
     ("collection", "Automatic debit"),
     ("dunning", "Dunning"),
     ("sending", "Sending"),
+    ("documents", "Invoice documents"),
 ]
 
 
