@@ -328,8 +328,26 @@ class TestDunning(CollectionCase):
         self.pay(self.invoice)
         self.assertEqual(self.engagement.state, "suspended")
 
+    def test_no_formal_notice_before_the_due_date_and_the_reminders(self):
+        report = self.env.ref("accomp_billing.action_report_formal_notice")
+        with freeze_time(f"{self.due} 09:00:00"):  # due today: not late
+            with self.assertRaisesRegex(UserError, "is not overdue"):
+                report._render_qweb_html(report.report_name, self.invoice.ids)
+        late = self.due + timedelta(days=2)
+        with freeze_time(f"{late} 09:00:00"):  # late, never reminded
+            with self.assertRaisesRegex(UserError, "not reminded yet"):
+                report._render_qweb_html(report.report_name, self.invoice.ids)
+        self.dun(self.due + timedelta(days=3))  # the friendly reminder
+        with freeze_time(f"{self.due + timedelta(days=4)} 09:00:00"):
+            html = report._render_qweb_html(report.report_name, self.invoice.ids)[0]
+        self.assertIn(b"despite our previous reminders", html)
+        self.pay(self.invoice)
+        with self.assertRaisesRegex(UserError, "unpaid programme invoice"):
+            report._render_qweb_html(report.report_name, self.invoice.ids)
+
     def test_formal_notice_is_a_real_pdf(self):
         report = self.env.ref("accomp_billing.action_report_formal_notice")
+        self.dun(self.due + timedelta(days=3))  # reminded, then late
         pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(
             report.report_name, self.invoice.ids
         )

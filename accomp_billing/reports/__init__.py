@@ -1,1 +1,2 @@
 from . import accomp_forecast
+from . import accomp_formal_notice
