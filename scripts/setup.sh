@@ -334,7 +334,7 @@ step_demo_db() {
         drop_db "$DB"
         # the French chart first: the demo's firm (a French company) is given it
         log "creating $DB with the French localization"
-        "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" -i l10n_fr_account --with-demo \
+        "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" -i l10n_fr_account,payment_demo --with-demo \
             --load-language=fr_FR --stop-after-init --no-http --log-level=warn \
             || die "odoo could not create $DB"
         # accomp_billing_sale: programmes sold from quotations (pulls in Sales)

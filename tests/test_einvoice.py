@@ -373,6 +373,31 @@ class TestEInvoiceRules(FrenchCase):
             self.make_engagement(services, partner_id=self.b2b.id)._billing_problems(),
         )
 
+    def test_a_french_business_without_siren_is_warned_before_confirming(self):
+        nosiren = self.env["res.partner"].create(
+            {
+                "name": "Boulangerie Lefèvre",
+                "is_company": True,
+                "country_id": self.env.ref("base.fr").id,
+                "vat": "FR64443061841",  # a VAT number is not the SIREN
+                "email": "gerance@boulangerie.example.com",
+            }
+        )
+        engagement = self.make_engagement(
+            self.make_milestone_offer(), partner_id=nosiren.id, confirm=False
+        )
+        self.assertIn("without SIREN", engagement.billing_warning)
+        arch = engagement.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="billing_warning"', arch)
+        engagement.action_confirm()  # a warning, not a refusal
+        self.assertIn("without SIREN", engagement.billing_warning)
+        # the coach marking a phase done reads it on the same form
+        engagement.user_id = self.coach
+        self.assertIn("without SIREN", engagement.with_user(self.coach).billing_warning)
+        nosiren.company_registry = "443061841"
+        engagement.invalidate_recordset(["billing_warning"])
+        self.assertNotIn("SIREN", engagement.billing_warning or "")
+
     def test_a_pdf_split_from_a_batch_becomes_pdfa_3(self):
         """Sent in a batch, each invoice's PDF is split from one rendering; Odoo
         takes such a PDF for a PDF/A already and never converts it. It is

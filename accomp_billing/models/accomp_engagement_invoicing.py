@@ -33,6 +33,32 @@ class AccompEngagement(models.Model):
         help="Starts only when the deposit is paid: nothing else is invoiced before.",
     )
 
+    billing_warning = fields.Char(
+        compute="_compute_billing_warning",
+        help="What would block or spoil this programme's next invoices: said "
+        "before it is confirmed, a phase marked done or a billing run.",
+    )
+
+    @api.depends(
+        "state",
+        "partner_id.email",
+        "partner_id.vat",
+        "partner_id.company_registry",
+        "partner_id.is_company",
+        "payment_exception",
+        "payment_token_id",
+        "invoice_mode",
+    )
+    def _compute_billing_warning(self):
+        for engagement in self:
+            problems = (
+                engagement._billing_problems()
+                if engagement.state in ("draft", "active", "suspended")
+                and engagement.partner_id
+                else []
+            )
+            engagement.billing_warning = "; ".join(problems) or False
+
     @api.depends("start_on_deposit_paid", "schedule_line_ids.state")
     def _compute_awaiting_deposit(self):
         for engagement in self:
@@ -54,7 +80,18 @@ class AccompEngagement(models.Model):
         company = self.company_id
         if self.invoice_mode == "auto_send" and not self.partner_id.email:
             problems.append(self.env._("no e-mail: the invoice cannot be sent"))
-        if partner.is_company and not (partner.vat or partner.company_registry):
+        if (
+            partner.is_company
+            and (partner.country_id or company.country_id).code == "FR"
+            and not partner.company_registry
+        ):
+            problems.append(
+                self.env._(
+                    "French business client without SIREN (mandatory on its "
+                    "invoices since September 2026)"
+                )
+            )
+        elif partner.is_company and not (partner.vat or partner.company_registry):
             problems.append(self.env._("business client without VAT number or SIREN"))
         if not company._accomp_payment_term(self.partner_id):
             problems.append(self.env._("no payment terms: due on receipt"))
