@@ -71,6 +71,52 @@ class TestEngagementForm(AccompCase):
             set(engagement.schedule_line_ids.mapped("state")), {"cancelled"}
         )
 
+    def test_suspend_asks_first_on_the_form_and_the_list(self):
+        engagement = self.make_engagement(self.offer, date_start=date(2030, 1, 1))
+        arch = engagement.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(arch, r'name="action_suspend"[^>]*confirm="Suspend')
+        action = self.env.ref("accomp_billing.accomp_engagement_action_suspend")
+        self.assertEqual(action.binding_view_types, "list")
+        result = action.with_context(
+            active_model="accomp.engagement", active_ids=engagement.ids
+        ).run()
+        self.assertEqual(result["res_model"], "accomp.action.confirm")
+        self.assertEqual(engagement.state, "active")  # nothing until confirmed
+        wizard = self.env[result["res_model"]].with_context(**result["context"]).create({})
+        self.assertIn("Suspend this programme", wizard.message)
+        wizard.action_apply()
+        self.assertEqual(engagement.state, "suspended")
+        # the gear menu no longer offers the form's actions (header buttons
+        # shown only when they apply)
+        bound = self.env["ir.actions.server"].search(
+            [("binding_model_id.model", "=", "accomp.engagement")]
+        )
+        self.assertEqual(set(bound.mapped("binding_view_types")), {"list"})
+
+    @freeze_time("2026-04-29 10:00:00")
+    def test_bill_late_fees_is_offered_only_when_fees_are_due(self):
+        company_client = self.env["res.partner"].create(
+            {"name": "Atelier Dupont SARL", "is_company": True}
+        )
+        engagement = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront"),
+            partner_id=company_client.id,
+        )
+        consumer = self.make_engagement(
+            self.make_offer(amount_total=1200, billing_model="upfront")
+        )
+        invoice = self.invoice_due(date(2026, 4, 29)).filtered(
+            lambda m: m.accomp_engagement_id == engagement
+        )
+        self.assertFalse(engagement.late_fees_due)  # not late
+        invoice.invoice_date_due = date(2026, 2, 28)
+        engagement.invalidate_recordset(["late_fees_due"])
+        self.assertTrue(engagement.late_fees_due)
+        self.assertFalse(consumer.late_fees_due)  # no B2B fees for a consumer
+        engagement.action_bill_late_fees()
+        engagement.invalidate_recordset(["late_fees_due"])
+        self.assertFalse(engagement.late_fees_due)  # billed: nothing more today
+
     @freeze_time("2026-04-29 10:00:00")
     def test_gear_late_fees_confirmed_bills_fees(self):
         company_client = self.env["res.partner"].create(

@@ -207,13 +207,32 @@ class TestWalkthrough(HttpCase):
         )
 
     def test_accountant_walks_the_demo(self):
-        """The accountant: the review list, a late programme, an invoice."""
+        """The accountant, from the Programmes app: the programmes, the review
+        list, a late and a terminated programme (their ledger), the schedule,
+        the forecast, the next billing run, an invoice."""
+        accountant = self.env["res.users"].search([("login", "=", "comptable")])
+        menus = self.env["ir.ui.menu"].with_user(accountant)._visible_menu_ids()
+        for menu in (
+            "accomp_menu_root",
+            "accomp_engagement_menu",
+            "accomp_review_menu",
+            "accomp_schedule_line_menu",
+            "accomp_forecast_menu",
+            "accomp_billing_run_preview_menu",
+        ):
+            self.assertIn(self.ref(menu).id, menus, menu)
+        self.assertEqual(accountant.action_id.id, self.ref("accomp_engagement_action").id)
         self.walk(
             "comptable",
             [
+                "/odoo",  # lands on the programmes
                 "/odoo/action-accomp_billing.account_move_action_accomp_review",
                 "/odoo/action-accomp_billing.accomp_engagement_action",
                 self.engagement_page("accomp_engagement_retard"),
+                self.engagement_page("accomp_engagement_resilie"),
+                SCHEDULE,
+                "/odoo/action-accomp_billing.accomp_forecast_action",
+                "/odoo/action-accomp_billing.accomp_billing_run_preview_action",
                 self.invoice_page("accomp_engagement_retard"),
             ],
         )

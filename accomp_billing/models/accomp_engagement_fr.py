@@ -240,6 +240,24 @@ class AccompEngagement(models.Model):
                 )
         return res
 
+    late_fees_due = fields.Boolean(
+        compute="_compute_late_fees_due",
+        help="Late-payment fees are due on this programme's invoices and not billed "
+        "yet (business clients, when the option is on).",
+    )
+
+    def _compute_late_fees_due(self):
+        for engagement in self:
+            due = False
+            if (
+                engagement.state in ("active", "suspended", "done")
+                and engagement.company_id.accomp_late_fees
+                and engagement._is_b2b()
+            ):
+                today = engagement.company_id._accomp_today()
+                due = bool(engagement.sudo()._prepare_late_fee_lines(today))
+            engagement.late_fees_due = due
+
     def action_bill_late_fees(self):
         """Bill, on one invoice per programme, the French B2B late-payment fees
         not billed yet: 40 € per late invoice and interest per day late on what

@@ -1,9 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# The programme actions of the gear menu that change money or status for good:
-# each asks first, like the header buttons' ``confirm``.
-CONFIRMED_ACTIONS = ("action_stop_renewal", "action_bill_late_fees", "action_cancel")
+# The programme actions that change money or status: each asks first, on a
+# list's selection as the form's header buttons do (their ``confirm``).
+CONFIRMED_ACTIONS = (
+    "action_suspend",
+    "action_stop_renewal",
+    "action_bill_late_fees",
+    "action_cancel",
+)
 
 
 class AccompActionConfirm(models.TransientModel):
@@ -13,6 +18,7 @@ class AccompActionConfirm(models.TransientModel):
     engagement_ids = fields.Many2many("accomp.engagement", required=True)
     action = fields.Selection(
         [
+            ("action_suspend", "Suspend"),
             ("action_stop_renewal", "Stop renewal"),
             ("action_bill_late_fees", "Bill late fees"),
             ("action_cancel", "Cancel the programme"),
@@ -24,6 +30,10 @@ class AccompActionConfirm(models.TransientModel):
     @api.depends("action")
     def _compute_message(self):
         messages = {
+            "action_suspend": self.env._(
+                "Suspend this programme? Nothing is invoiced or debited until it "
+                "is resumed."
+            ),
             "action_stop_renewal": self.env._(
                 "Stop this subscription at the earliest date its commitment and "
                 "notice allow?"
