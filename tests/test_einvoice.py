@@ -147,6 +147,10 @@ class TestEInvoiceRules(FrenchCase):
         )
         # outside the scope of VAT: no VAT identifiers (BR-O-02)
         self.assertIsNone(tree.find(".//ram:SpecifiedTaxRegistration", NS))
+        # and its PDF says so, not "provision of services"
+        text = " ".join(self.pdf_text(fees).split())
+        self.assertIn("outside the scope of VAT", text)
+        self.assertNotIn("provision of services", text)
 
     def test_termination_final_invoice_and_credit_note_name_what_they_credit(self):
         engagement = self.b2b_programme(billing_model="upfront", amount_total=1200)

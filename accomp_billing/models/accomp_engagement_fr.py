@@ -152,6 +152,20 @@ class AccompEngagement(models.Model):
                 line_vals["tax_ids"] = [Command.set(zero_tax.ids)]
         if vals.get("move_type") != "out_invoice" or not events:
             return res
+        if set(events.mapped("kind")) == {"fees"}:
+            # a fee invoice bills no service: said so, instead of the
+            # programme's "provision of services"
+            env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+            services = env._("Nature of the operation: provision of services.")
+            narration = str(vals.get("narration") or "").replace(
+                f"<p>{services}</p>", ""
+            )
+            vals["narration"] = Markup("<p>%s</p>") % env._(
+                "Late-payment indemnity and interest: outside the scope of VAT "
+                "(compensation for late payment, not the consideration of a "
+                "service)."
+            ) + Markup(narration)
+            return res
         if self.company_id.account_fiscal_country_id.code == "FR":
             ends = [
                 end
