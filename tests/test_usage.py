@@ -358,11 +358,23 @@ class TestLogSessionDialog(AccompCase):
         form = Form(Wizard.with_context(**action["context"]))
         self.assertEqual(form.product_id, session)
         form.quantity = 2
+        # said before logging: nothing is included, both are extras
+        self.assertEqual(
+            form.extra_warning,
+            "0 left in the programme: 2 × Séance will be billed as an extra "
+            "($\xa0200.00 excl. VAT).",
+        )
         form.save()  # even a saved dialog is only a draft of the entry
         self.assertFalse(engagement.usage_ids)
         self.assertFalse(engagement.invoice_ids)
-        form.record.action_log()
+        result = form.record.action_log()
         self.assertEqual(engagement.usage_ids.billable_qty, 2)
+        # and said after
+        self.assertEqual(
+            result["params"]["message"],
+            "Session logged: $\xa0200.00 excl. VAT billed as an extra.",
+        )
+        self.assertEqual(result["params"]["next"]["type"], "ir.actions.act_window_close")
 
 
 @freeze_time("2026-06-15 10:00:00")

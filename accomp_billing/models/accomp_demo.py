@@ -123,7 +123,25 @@ class AccompEngagement(models.Model):
         # and the programme that ended last month is done
         self._close_finished_programmes()
         self._demo_payment_provider(company)
+        self._demo_creation_messages()
         return True
+
+    @api.model
+    def _demo_creation_messages(self):
+        """The demo's records were created before the French terms were loaded:
+        their "… created" notes say it in French, as the firm's would."""
+        for model in ("accomp.offer", "accomp.engagement"):
+            records = self.env[model].search([])
+            notes = self.env["mail.message"].search(
+                [
+                    ("model", "=", model),
+                    ("res_id", "in", records.ids),
+                    ("message_type", "=", "notification"),
+                    ("body", "ilike", " created"),
+                ]
+            )
+            for note in notes:
+                note.body = records.browse(note.res_id)._creation_message()
 
     @api.model
     def _demo_payment_provider(self, company):

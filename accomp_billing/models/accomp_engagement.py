@@ -396,13 +396,20 @@ class AccompEngagement(models.Model):
             lines = engagement._create_schedule()
             engagement._create_allowances()
             engagement._write_state("active")
+            amount = format_amount(
+                self.env, engagement.amount_total, engagement.currency_id
+            )
             engagement.message_post(
                 body=self.env._(
-                    "Programme confirmed: %(count)s billing events for %(amount)s.",
+                    "Programme confirmed: %(count)s billing events for %(amount)s "
+                    "incl. VAT.",
                     count=len(lines),
-                    amount=format_amount(
-                        self.env, engagement.amount_total, engagement.currency_id
-                    ),
+                    amount=amount,
+                )
+                if len(lines) != 1
+                else self.env._(
+                    "Programme confirmed: one billing event for %(amount)s incl. VAT.",
+                    amount=amount,
                 )
             )
         return True

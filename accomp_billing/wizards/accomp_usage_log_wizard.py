@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_amount, formatLang
 
 
 class AccompUsageLogWizard(models.TransientModel):
@@ -27,6 +28,57 @@ class AccompUsageLogWizard(models.TransientModel):
     quantity = fields.Float(digits="Product Unit", default=1.0, required=True)
     description = fields.Char(string="Note")
 
+    extra_warning = fields.Char(
+        compute="_compute_extra_warning",
+        help="Said before logging: the part of this session beyond what the "
+        "programme includes is billed as an extra.",
+    )
+
+    @api.depends("engagement_id", "product_id", "quantity")
+    def _compute_extra_warning(self):
+        for wizard in self:
+            wizard.extra_warning = wizard._extra_message() or False
+
+    def _quantity_label(self, quantity):
+        """1, 1,5 — a quantity in the user's language, without trailing zeros."""
+        text = formatLang(self.env, quantity, digits=2)
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        decimal = lang.decimal_point or "."
+        return text.rstrip("0").rstrip(decimal) if decimal in text else text
+
+    def _extra_message(self):
+        """What logging this quantity bills as an extra (a translated sentence),
+        or None when the programme includes it all."""
+        self.ensure_one()
+        engagement = self.engagement_id
+        if not (engagement and self.product_id and self.quantity > 0):
+            return None
+        allowance = engagement.allowance_ids.filtered(
+            lambda a: a.product_id == self.product_id
+        )[:1]
+        left = allowance.remaining_qty if allowance else 0.0
+        extra = self.quantity - left
+        if extra <= 0:
+            return None
+        price = engagement._extras_price(self.product_id, allowance)
+        values = {
+            "qty": self._quantity_label(extra),
+            "product": self.product_id.display_name,
+            "amount": format_amount(self.env, extra * price, engagement.currency_id),
+            "left": self._quantity_label(left),
+        }
+        if allowance:
+            return self.env._(
+                "%(left)s left in the programme: %(qty)s × %(product)s will be billed "
+                "as an extra (%(amount)s excl. VAT).",
+                **values,
+            )
+        return self.env._(
+            "%(product)s is not included in the programme: %(qty)s will be billed as "
+            "an extra (%(amount)s excl. VAT).",
+            **values,
+        )
+
     @api.depends("engagement_id")
     def _compute_allowed_product_ids(self):
         for wizard in self:
@@ -41,7 +93,7 @@ class AccompUsageLogWizard(models.TransientModel):
         """Create the usage, with the user's rights (a coach on their own
         programmes): its allowance and extras follow."""
         self.ensure_one()
-        self.env["accomp.usage"].create(
+        usage = self.env["accomp.usage"].create(
             {
                 "engagement_id": self.engagement_id.id,
                 "product_id": self.product_id.id,
@@ -50,4 +102,21 @@ class AccompUsageLogWizard(models.TransientModel):
                 "description": self.description,
             }
         )
-        return {"type": "ir.actions.act_window_close"}
+        currency = self.engagement_id.currency_id
+        if usage.billable_qty:
+            message = self.env._(
+                "Session logged: %(amount)s excl. VAT billed as an extra.",
+                amount=format_amount(self.env, usage.amount_billable, currency),
+            )
+        else:
+            message = self.env._("Session logged: included in the programme.")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if usage.billable_qty else "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
