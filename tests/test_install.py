@@ -23,7 +23,7 @@ class TestInstall(TransactionCase):
         self.assertEqual(cron.code.strip(), "model._cron_invoice_due_lines()")
         crons = self.env["ir.cron"].search([("code", "like", "model._cron_")])
         crons = crons.filtered(lambda c: c.get_external_id()[c.id].startswith("accomp"))
-        self.assertEqual(len(crons), 3)
+        self.assertEqual(len(crons), 4)  # invoicing, documents, debits, dunning
         self.assertEqual(crons.user_id, self.env.ref("base.user_root"))
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("accomp_billing.group_accomp_manager"))

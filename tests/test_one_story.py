@@ -4,15 +4,16 @@ same total, the same amount invoiced and the same amount left to pay, incl. VAT
 (20 %) — after a termination with its credit note, late fees billed, a draft
 waiting for review and a subscription terminated."""
 
+import re
 from datetime import date
 
-from odoo.tests import freeze_time
+from odoo.tests import HttpCase, freeze_time
 from odoo.tools import format_amount, html2plaintext
 
 from .common import AccompCase
 
 
-class StoryCase(AccompCase):
+class StoryCase(AccompCase, HttpCase):
     def assertOneStory(self, engagement, total, residual):
         """``total`` and ``residual`` (incl. VAT) on every screen."""
         self.env.flush_all()
@@ -60,6 +61,14 @@ class StoryCase(AccompCase):
                 line.invoice_id.amount_residual
             ):
                 self.assertTrue(row["to_pay"], line.name)
+        # the portal page itself, as the client opens it from the e-mailed link:
+        # its footer is the programme's total and what is left to pay
+        page = self.url_open(engagement.get_portal_url())
+        self.assertEqual(page.status_code, 200)
+        footer = page.text.split("o_accomp_portal_schedule_total")[1].split("</tr>")[0]
+        footer = re.sub(r"<[^>]+>", "", footer).replace("&nbsp;", "\xa0")
+        for amount in (total, residual):
+            self.assertIn(format_amount(self.env, amount, cur), footer)
         # the forecast
         forecast = self.env["accomp.forecast"].search(
             [("engagement_id", "=", engagement.id), ("status", "!=", "projected")]
