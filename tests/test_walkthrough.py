@@ -236,3 +236,26 @@ class TestWalkthrough(HttpCase):
                 self.invoice_page("accomp_engagement_retard"),
             ],
         )
+
+    def test_the_client_pays_with_the_demo_provider(self):
+        """Claire Martin (``claire``) opens her programme in the portal: its
+        unpaid invoice has a Pay button, and the invoice offers Odoo's demo
+        provider in test mode (nothing is charged)."""
+        engagement = self.ref("accomp_engagement_envol_demo")
+        self.assertEqual(
+            engagement.partner_id, self.ref("res_partner_claire_martin_demo")
+        )
+        unpaid = engagement.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.payment_state == "not_paid"
+        )
+        self.assertTrue(unpaid, "the demo leaves Claire an invoice to pay")
+        self.authenticate("claire", "claire")
+        page = self.url_open(f"/my/programmes/{engagement.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_accomp_pay", page.text)
+        self.assertIn("Payer", page.text)  # in French
+        invoice = self.url_open(f"/my/invoices/{unpaid[:1].id}")
+        self.assertEqual(invoice.status_code, 200)
+        self.assertIn('data-provider-code="demo"', invoice.text)
+        self.assertIn('data-provider-state="test"', invoice.text)
+

@@ -130,6 +130,7 @@ class AccompEngagement(models.Model):
     def _demo_creation_messages(self):
         """The demo's records were created before the French terms were loaded:
         their "… created" notes say it in French, as the firm's would."""
+        self.env["ir.model"].invalidate_model(["name"])  # read before the terms
         for model in ("accomp.offer", "accomp.engagement"):
             records = self.env[model].search([])
             notes = self.env["mail.message"].search(
@@ -137,7 +138,9 @@ class AccompEngagement(models.Model):
                     ("model", "=", model),
                     ("res_id", "in", records.ids),
                     ("message_type", "=", "notification"),
+                    "|",
                     ("body", "ilike", " created"),
+                    ("body", "ilike", " créé"),
                 ]
             )
             for note in notes:

@@ -371,6 +371,9 @@ class AccompEngagement(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _creation_message(self):
+        return self.env._("Programme created")
+
     def action_confirm(self):
         """Freeze the terms copied from the offer and build the billing schedule."""
         self._check_manager()

@@ -3,7 +3,7 @@ then one final invoice and one pro rata credit note through the invoicing path."
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
@@ -19,6 +19,25 @@ class AccompEngagement(models.Model):
         readonly=True,
         help="Day the early termination was recorded; its last day is the end date.",
     )
+
+    termination_notice = fields.Char(
+        compute="_compute_termination_notice",
+        help="Said on the programme until its last day once it is terminated.",
+    )
+
+    @api.depends("date_terminated", "date_end", "state")
+    def _compute_termination_notice(self):
+        for engagement in self:
+            engagement.termination_notice = (
+                self.env._(
+                    "Terminated on %(date)s: its last day is %(end)s.",
+                    date=format_date(self.env, engagement.date_terminated),
+                    end=format_date(self.env, engagement.date_end),
+                )
+                if engagement.date_terminated
+                and engagement.state in ("active", "suspended")
+                else False
+            )
 
     def action_terminate(self):
         """Early termination: the wizard shows what it will do before it does it."""

@@ -60,6 +60,9 @@ class AccompOffer(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
+    def _creation_message(self):
+        return self.env._("Offer created")
+
     @api.depends("product_id", "company_id")
     def _compute_goods_tax_warning(self):
         default_product = self.env.ref(
