@@ -124,7 +124,26 @@ class AccompEngagement(models.Model):
         self._close_finished_programmes()
         self._demo_payment_provider(company)
         self._demo_creation_messages()
+        self._demo_one_firm(company)
         return True
+
+    @api.model
+    def _demo_one_firm(self, company):
+        """The demo is one firm: its people work in it alone (no switcher with
+        the localizations' sample companies), and the login page shows its logo
+        (read from the superuser's company when nobody is logged in)."""
+        users = (
+            self.env.ref("base.user_admin")
+            | self.env.ref("accomp_billing.user_coach_camille_demo")
+            | self.env.ref("accomp_billing.user_accountant_demo")
+        )
+        users.sudo().write(
+            {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        )
+        root = self.env.ref("base.user_root").sudo()
+        root.write(
+            {"company_ids": [Command.link(company.id)], "company_id": company.id}
+        )
 
     @api.model
     def _demo_creation_messages(self):
