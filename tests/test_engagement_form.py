@@ -82,7 +82,9 @@ class TestEngagementForm(AccompCase):
         ).run()
         self.assertEqual(result["res_model"], "accomp.action.confirm")
         self.assertEqual(engagement.state, "active")  # nothing until confirmed
-        wizard = self.env[result["res_model"]].with_context(**result["context"]).create({})
+        wizard = (
+            self.env[result["res_model"]].with_context(**result["context"]).create({})
+        )
         self.assertIn("Suspend this programme", wizard.message)
         wizard.action_apply()
         self.assertEqual(engagement.state, "suspended")

@@ -6,9 +6,9 @@ hash-locked journal."""
 import os
 import subprocess
 import tempfile
-from unittest.mock import patch
 from datetime import date
 from pathlib import Path
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -200,11 +200,12 @@ class TestFrenchInvoices(FrenchCase):
 
         def broken(send, moves, **kwargs):
             if draft in moves:
-                raise UserError("wkhtmltopdf crashed")
+                raise UserError(send.env._("wkhtmltopdf crashed"))
             return generate(send, moves, **kwargs)
 
-        with patch.object(Send, "_generate_and_send_invoices", broken), (
-            self.enter_registry_test_mode()
+        with (
+            patch.object(Send, "_generate_and_send_invoices", broken),
+            self.enter_registry_test_mode(),
         ):
             cron.method_direct_trigger()
         self.assertTrue(invoice.invoice_pdf_report_id)

@@ -53,7 +53,9 @@ class StoryCase(AccompCase, HttpCase):
         self.assertEqual(len(rows), len(lines))
         for row in rows:
             line = row["line"]
-            self.assertEqual(row["total"], format_amount(self.env, line.amount_net, cur))
+            self.assertEqual(
+                row["total"], format_amount(self.env, line.amount_net, cur)
+            )
             self.assertEqual(
                 row["residual"], format_amount(self.env, line.amount_residual, cur)
             )
@@ -132,13 +134,19 @@ class TestTerminatedStory(StoryCase):
         self.assertEqual(len(cancelled), 2)
         self.assertEqual(cancelled.mapped("amount_net"), [0.0, 0.0])
         self.assertEqual(
-            {row["status"] for row in engagement._portal_schedule_rows()
-             if row["line"] in cancelled},
+            {
+                row["status"]
+                for row in engagement._portal_schedule_rows()
+                if row["line"] in cancelled
+            },
             {"cancelled"},
         )
-        self.assertEqual(forecast.filtered(lambda r: r.status == "invoiced").mapped(
-            "amount_residual"
-        ), [residual])
+        self.assertEqual(
+            forecast.filtered(lambda r: r.status == "invoiced").mapped(
+                "amount_residual"
+            ),
+            [residual],
+        )
         # the final invoice's text gives the same totals
         cur = engagement.currency_id
         text = html2plaintext(final.narration or "")
@@ -146,10 +154,8 @@ class TestTerminatedStory(StoryCase):
         self.assertIn(
             f"left to pay after it {format_amount(self.env, residual, cur)}", text
         )
-        self.assertIn(
-            f"credited on termination {format_amount(self.env, refund.amount_total, cur)}",
-            text,
-        )
+        credited = format_amount(self.env, refund.amount_total, cur)
+        self.assertIn(f"credited on termination {credited}", text)
 
     def test_a_terminated_subscription_same_totals_everywhere(self):
         offer = self.make_offer(
@@ -207,9 +213,7 @@ class TestLateFeesStory(StoryCase):
         total = 1440 + fees.amount_total
         self.assertOneStory(engagement, total, total)
         # the chatter says it
-        self.assertIn(
-            fees.name, engagement.message_ids[0].body, "the fees are logged"
-        )
+        self.assertIn(fees.name, engagement.message_ids[0].body, "the fees are logged")
         # billed again later: only new interest, each fee a row once
         with freeze_time("2026-05-09 10:00:00"):
             engagement.action_bill_late_fees()
@@ -287,4 +291,6 @@ class TestOverdueStatus(StoryCase):
             line.invalidate_recordset(["status"])
             self.assertEqual(line.status, "overdue")
             row = engagement._portal_schedule_rows()[0]
-            self.assertEqual((row["status"], row["status_label"]), ("overdue", "Overdue"))
+            self.assertEqual(
+                (row["status"], row["status_label"]), ("overdue", "Overdue")
+            )

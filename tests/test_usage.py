@@ -374,7 +374,9 @@ class TestLogSessionDialog(AccompCase):
             result["params"]["message"],
             "Session logged: $\xa0200.00 excl. VAT billed as an extra.",
         )
-        self.assertEqual(result["params"]["next"]["type"], "ir.actions.act_window_close")
+        self.assertEqual(
+            result["params"]["next"]["type"], "ir.actions.act_window_close"
+        )
 
 
 @freeze_time("2026-06-15 10:00:00")

@@ -221,7 +221,9 @@ class TestWalkthrough(HttpCase):
             "accomp_billing_run_preview_menu",
         ):
             self.assertIn(self.ref(menu).id, menus, menu)
-        self.assertEqual(accountant.action_id.id, self.ref("accomp_engagement_action").id)
+        self.assertEqual(
+            accountant.action_id.id, self.ref("accomp_engagement_action").id
+        )
         self.walk(
             "comptable",
             [
@@ -258,4 +260,3 @@ class TestWalkthrough(HttpCase):
         self.assertEqual(invoice.status_code, 200)
         self.assertIn('data-provider-code="demo"', invoice.text)
         self.assertIn('data-provider-state="test"', invoice.text)
-

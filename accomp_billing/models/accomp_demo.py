@@ -31,7 +31,12 @@ class AccompEngagement(models.Model):
         self._demo_company(company)
         # the drafts were created before the products got their VAT
         drafts = self.search([("state", "=", "draft")])
-        for fname in ("amount_untaxed", "amount_tax", "amount_total", "amount_residual"):
+        for fname in (
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "amount_residual",
+        ):
             self.env.add_to_compute(self._fields[fname], drafts)
         today = company._accomp_today()
 
@@ -169,7 +174,9 @@ class AccompEngagement(models.Model):
     def _demo_payment_provider(self, company):
         """Odoo's demo provider, in test mode, for the firm: the client pays an
         invoice, saves a card and sees the automatic debit (nothing is charged)."""
-        provider = self.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+        provider = self.env.ref(
+            "payment.payment_provider_demo", raise_if_not_found=False
+        )
         if not provider:
             return
         provider = provider.sudo()

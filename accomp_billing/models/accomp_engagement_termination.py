@@ -188,7 +188,9 @@ class AccompEngagement(models.Model):
                 "no longer billed, final invoice %(final)s, credit note %(refund)s.",
                 date=format_date(self.env, plan["date_end"]),
                 cancelled=format_amount(
-                    self.env, self._termination_totals(plan)["cancelled"], self.currency_id
+                    self.env,
+                    self._termination_totals(plan)["cancelled"],
+                    self.currency_id,
                 ),
                 final=final.name or "-",
                 refund=refund.name or "-",

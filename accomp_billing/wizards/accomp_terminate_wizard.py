@@ -189,7 +189,9 @@ class AccompTerminateWizard(models.TransientModel):
                     quantity, price = 1.0, value
             else:
                 quantity, price = 1.0, value
-            product = line._invoice_product() if line else engagement._invoiced_product()
+            product = (
+                line._invoice_product() if line else engagement._invoiced_product()
+            )
             untaxed, total = engagement._taxed_amounts(price, quantity, product)
             return (
                 format_amount(self.env, untaxed, self.currency_id),
@@ -212,9 +214,7 @@ class AccompTerminateWizard(models.TransientModel):
             for line in plan["to_cancel"]
         ]
         if plan["fee"]:
-            rows.append(
-                (_("Termination fee"), _("billed now"), *amounts(plan["fee"]))
-            )
+            rows.append((_("Termination fee"), _("billed now"), *amounts(plan["fee"])))
         rows += [
             (
                 line.name,
