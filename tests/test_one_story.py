@@ -10,10 +10,10 @@ from datetime import date
 from odoo.tests import HttpCase, freeze_time
 from odoo.tools import format_amount, html2plaintext
 
-from .common import AccompCase
+from .test_figures import FiguresCase
 
 
-class StoryCase(AccompCase, HttpCase):
+class StoryCase(FiguresCase, HttpCase):
     def assertOneStory(self, engagement, total, residual):
         """``total`` and ``residual`` (incl. VAT) on every screen."""
         self.env.flush_all()
@@ -21,23 +21,11 @@ class StoryCase(AccompCase, HttpCase):
         lines = engagement.schedule_line_ids
         cur = engagement.currency_id
         # the invoices: posted invoices - posted credit notes + still to invoice
+        self.assertFiguresMatchInvoices(engagement)
         posted = engagement.invoice_ids.filtered(lambda m: m.state == "posted")
-        invoices = posted.filtered(lambda m: m.move_type == "out_invoice")
-        refunds = posted - invoices
-        invoiced = sum(invoices.mapped("amount_total")) - sum(
-            refunds.mapped("amount_total")
+        invoiced = sum(
+            m.amount_total * (1 if m.move_type == "out_invoice" else -1) for m in posted
         )
-        to_invoice = sum(
-            lines.filtered(
-                lambda x: x.state not in ("cancelled", "credited")
-                and x.invoice_id.state != "posted"
-            ).mapped("amount_total")
-        )
-        open_residual = sum(invoices.mapped("amount_residual")) - sum(
-            refunds.mapped("amount_residual")
-        )
-        self.assertAlmostEqual(invoiced + to_invoice, total, places=2)
-        self.assertAlmostEqual(open_residual + to_invoice, residual, places=2)
         # the form's totals box
         self.assertAlmostEqual(engagement.amount_total, total, places=2)
         self.assertAlmostEqual(engagement.amount_invoiced, invoiced, places=2)
@@ -188,7 +176,9 @@ class TestTerminatedStory(StoryCase):
 
 @freeze_time("2026-04-29 10:00:00")
 class TestLateFeesStory(StoryCase):
-    def test_late_fees_are_rows_of_the_schedule_payable_in_the_portal(self):
+    def late_programme(self, **vals):
+        """A business client's upfront programme (1 440 € TTC), its invoice due
+        on 28 February: 60 days late today."""
         company_client = self.env["res.partner"].create(
             {"name": "Atelier Dupont SARL", "is_company": True}
         )
@@ -196,9 +186,16 @@ class TestLateFeesStory(StoryCase):
         engagement = self.make_engagement(
             self.make_offer(amount_total=1200, billing_model="upfront"),
             partner_id=company_client.id,
+            **vals,
         )
         invoice = self.invoice_due(date(2026, 2, 28))
+        if invoice.state == "draft":
+            invoice.action_post()
         invoice.invoice_date_due = date(2026, 2, 28)
+        return engagement, invoice
+
+    def test_late_fees_are_rows_of_the_schedule_payable_in_the_portal(self):
+        engagement, invoice = self.late_programme()
         action = engagement.action_bill_late_fees()
         fees = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(fees.state, "posted")
@@ -223,18 +220,7 @@ class TestLateFeesStory(StoryCase):
             self.assertOneStory(engagement, total, total)
 
     def test_a_cancelled_fee_invoice_leaves_no_row_owed(self):
-        company_client = self.env["res.partner"].create(
-            {"name": "Atelier Dupont SARL", "is_company": True}
-        )
-        self.company.accomp_late_fees = True
-        engagement = self.make_engagement(
-            self.make_offer(amount_total=1200, billing_model="upfront"),
-            partner_id=company_client.id,
-            invoice_mode="review",
-        )
-        invoice = self.invoice_due(date(2026, 2, 28))
-        invoice.action_post()
-        invoice.invoice_date_due = date(2026, 2, 28)
+        engagement, _invoice = self.late_programme(invoice_mode="review")
         action = engagement.action_bill_late_fees()
         fees = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(fees.state, "draft")  # reviewed like the programme's

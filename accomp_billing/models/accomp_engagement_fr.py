@@ -203,29 +203,28 @@ class AccompEngagement(models.Model):
         # are the ones after both
         credited = self.env.context.get("accomp_termination_credited") or 0.0
         total = self.amount_total - credited
+        values = {
+            "programme": self.name,
+            "total": amount(total),
+            "before": amount(self.amount_invoiced),
+            "credited": amount(credited),
+            "this": amount(this_invoice),
+            "left": amount(total - self.amount_paid),
+        }
         if not self.currency_id.is_zero(credited):
             text = env._(
                 "Last invoice of the programme %(programme)s: programme total "
                 "%(total)s incl. VAT, invoiced before %(before)s, credited on "
                 "termination %(credited)s, this invoice %(this)s, left to pay after "
                 "it %(left)s.",
-                programme=self.name,
-                total=amount(total),
-                before=amount(self.amount_invoiced),
-                credited=amount(credited),
-                this=amount(this_invoice),
-                left=amount(total - self.amount_paid),
+                **values,
             )
         else:
             text = env._(
                 "Last invoice of the programme %(programme)s: programme total "
                 "%(total)s incl. VAT, invoiced before %(before)s, this invoice "
                 "%(this)s, left to pay after it %(left)s.",
-                programme=self.name,
-                total=amount(total),
-                before=amount(self.amount_invoiced),
-                this=amount(this_invoice),
-                left=amount(total - self.amount_paid),
+                **values,
             )
         return Markup("<p>%s</p>") % text
 
