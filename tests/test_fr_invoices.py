@@ -225,6 +225,42 @@ class TestFrenchInvoices(FrenchCase):
         self.assertTrue(draft.invoice_pdf_report_id)
         self.assertFalse(todo.active)
 
+    def test_a_batch_of_programme_invoices_goes_out_with_the_programme_template(self):
+        first = self.make_engagement(
+            self.make_offer(invoice_mode="auto_post"), partner_id=self.b2b.id
+        )
+        second = self.make_engagement(
+            self.make_offer(invoice_mode="auto_post", name="Programme Cap"),
+            partner_id=self.b2b.id,
+        )
+        self.run_scheduler(date(2026, 1, 31))
+        invoices = (first | second).invoice_ids
+        self.assertEqual(len(invoices), 2)
+        template = self.env.ref("accomp_billing.mail_template_programme_invoice")
+        self.assertEqual(invoices._get_mail_template(), template)
+        # sent together from the list (Odoo's batch sending)
+        self.env["account.move.send"].with_context(
+            force_report_rendering=True
+        )._generate_and_send_invoices(invoices, sending_methods=["email"])
+        for invoice, programme in zip(
+            invoices.sorted(lambda m: m.accomp_engagement_id.id),
+            ("Programme Envol", "Programme Cap"),
+            strict=True,
+        ):
+            mail = invoice.message_ids.filtered(lambda m: self.b2b in m.partner_ids)
+            self.assertEqual(len(mail), 1, invoice.name)
+            self.assertIn(programme, mail.subject)
+
+    def test_an_inactive_sending_action_is_said_on_the_programme(self):
+        self.env.ref("account.ir_cron_account_move_send").sudo().active = False
+        engagement = self.make_engagement(self.make_offer(), partner_id=self.b2b.id)
+        invoice = self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(invoice.state, "posted")
+        self.assertTrue(invoice.sending_data)  # queued, sent once active
+        todo = engagement.activity_ids.filtered(lambda a: a.accomp_failure == "sending")
+        self.assertEqual(todo.summary, "Activate the sending of invoices")
+        self.assertIn("inactive", engagement.failure_message)
+
     def test_a_client_without_email_gets_one_todo_then_the_invoice(self):
         self.b2b.email = False
         engagement = self.make_engagement(self.make_offer(), partner_id=self.b2b.id)

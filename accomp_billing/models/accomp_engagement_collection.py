@@ -181,13 +181,14 @@ class AccompEngagement(models.Model):
     # ------------------------------------------------------------------
     # Failures of the scheduled actions
     # ------------------------------------------------------------------
-    def _notify_failure(self, kind, error):
+    def _notify_failure(self, kind, error, summary=None):
         """Tell the people in charge that a scheduled action failed on these
         programmes: a chatter message each time, and a single open to-do per kind
         of failure for the coach, closed by :meth:`_clear_failure` when the action
         next succeeds.
 
-        :param kind: a key of ``mail_activity.FAILURE_KINDS``"""
+        :param kind: a key of ``mail_activity.FAILURE_KINDS``
+        :param summary: the to-do's title, when not the kind's own"""
         summaries = {
             "sending": self.env._("Add the client's e-mail"),
             "invoicing": self.env._("Billing failed"),
@@ -220,7 +221,7 @@ class AccompEngagement(models.Model):
                 continue
             engagement.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=summaries[kind],
+                summary=summary or summaries[kind],
                 note=str(error),
                 user_id=(
                     engagement.user_id or engagement.create_uid or self.env.user

@@ -28,11 +28,11 @@ class AccountMove(models.Model):
     )
 
     def _get_mail_template(self):
-        """A programme invoice is sent with the programme's template."""
-        if (
-            len(self) == 1
-            and self.accomp_engagement_id
-            and self.move_type == "out_invoice"
+        """Programme invoices, one or a batch, are sent with the programme's
+        template."""
+        if self and all(
+            move.accomp_engagement_id and move.move_type == "out_invoice"
+            for move in self
         ):
             return (
                 self.env.ref(
@@ -73,8 +73,30 @@ class AccountMove(models.Model):
             }
         if ready:
             ready.filtered("accomp_awaiting_email").accomp_awaiting_email = False
+            cron = self.env.ref(
+                "account.ir_cron_account_move_send", raise_if_not_found=False
+            )
+            if not (cron and cron.sudo().active):
+                # queued, but nothing would send them: said, until it is active
+                for engagement in ready.accomp_engagement_id:
+                    engagement._notify_failure(
+                        "sending",
+                        self.env._(
+                            "%(invoices)s wait to be sent, but Odoo's scheduled "
+                            "action “Send invoices automatically” is inactive: "
+                            "activate it (Settings > Technical > Scheduled "
+                            "Actions).",
+                            invoices=", ".join(
+                                ready.filtered(
+                                    lambda m, e=engagement: m.accomp_engagement_id == e
+                                ).mapped("name")
+                            ),
+                        ),
+                        summary=self.env._("Activate the sending of invoices"),
+                    )
+                return ready
             ready.accomp_engagement_id._clear_failure("sending")
-            self.env.ref("account.ir_cron_account_move_send").sudo()._trigger()
+            cron.sudo()._trigger()
         return ready
 
     # ------------------------------------------------------------------
