@@ -3,6 +3,7 @@ with 20 % VAT stated excluded or included, a client's fiscal position, full and
 partial credit notes, "Bill again" and "Waive"."""
 
 from datetime import date
+from unittest.mock import patch
 
 import psycopg2
 
@@ -191,6 +192,44 @@ class TestCreditNotes(FiguresCase):
             credit_note.invoice_line_ids.accomp_credited_line_id, self.line
         )
         self.assertFiguresMatchInvoices(self.engagement)
+
+    def test_each_credited_line_credits_its_own_event_whatever_the_order(self):
+        """The final invoice of a termination bills an instalment and the fee;
+        an extension that reorders the credit note's lines (or adds one) must
+        not make the instalment's credit land on the fee."""
+        engagement = self.make_engagement(
+            self.make_offer(termination_fee_type="percent", termination_fee_percent=10)
+        )
+        with freeze_time("2026-02-28 09:00:00"):
+            self.invoice_due(date(2026, 2, 28))
+        self.terminate(engagement, date(2026, 3, 10))
+        final = engagement.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.invoice_date == date(2026, 3, 10)
+        )
+        by_kind = {
+            line.accomp_schedule_line_id.kind: line for line in final.invoice_line_ids
+        }
+        self.assertEqual(set(by_kind), {"instalment", "termination"})
+        Line = type(self.env["account.move.line"])
+        copy_data = Line.copy_data
+
+        def reordered(lines, default=None):
+            # an extension that creates the credit note's lines in another order
+            return list(reversed(copy_data(lines, default)))
+
+        with patch.object(Line, "copy_data", reordered):
+            credit_note = self.refund(final)
+        by_price = {line.price_unit: line for line in final.invoice_line_ids}
+        for line in credit_note.invoice_line_ids:
+            self.assertEqual(
+                line.accomp_credited_line_id,
+                by_price[line.price_unit].accomp_schedule_line_id,
+            )
+        self.assertEqual(
+            by_kind["termination"].accomp_schedule_line_id.state, "credited"
+        )
+        self.assertEqual(by_kind["instalment"].accomp_schedule_line_id.state, "credited")
 
     def test_a_partial_credit_note_reduces_what_the_event_counts_as_invoiced(self):
         self.refund(self.first, price_unit=100)  # 120 incl. VAT

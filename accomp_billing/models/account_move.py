@@ -126,23 +126,12 @@ class AccountMove(models.Model):
     def _reverse_moves(self, default_values_list=None, cancel=False):
         """A credit note made from a programme invoice (Odoo's "Credit note"
         button) credits its billing events: each reversed line is linked to the
-        event and attempt of the line it reverses."""
-        reverse_moves = super()._reverse_moves(default_values_list, cancel)
-        for move, reverse in zip(self, reverse_moves, strict=False):
-            billed = move.invoice_line_ids.filtered("accomp_schedule_line_id")
-            if not billed or move.move_type != "out_invoice":
-                continue
-            for line, reverse_line in zip(
-                move.invoice_line_ids, reverse.invoice_line_ids, strict=False
-            ):
-                if line.accomp_schedule_line_id:
-                    reverse_line.with_context(accomp_invoicing=True).write(
-                        {
-                            "accomp_credited_line_id": line.accomp_schedule_line_id.id,
-                            "accomp_attempt": line.accomp_attempt or 1,
-                        }
-                    )
-        return reverse_moves
+        event and attempt of the line it reverses, line by line
+        (``account.move.line._copy_data_extend_business_fields``)."""
+        reverse_moves = super(
+            AccountMove, self.with_context(accomp_reversal=True, accomp_invoicing=True)
+        )._reverse_moves(default_values_list, cancel)
+        return reverse_moves.with_env(self.env)
 
     # ------------------------------------------------------------------
     # Domains

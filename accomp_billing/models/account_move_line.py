@@ -60,6 +60,19 @@ class AccountMoveLine(models.Model):
         self._check_billing_link_source(vals)
         return super().write(vals)
 
+    def _copy_data_extend_business_fields(self, values):
+        """A programme invoice's line reversed into a credit note credits the
+        billing event and attempt it billed (as ``sale`` copies its order
+        lines)."""
+        super()._copy_data_extend_business_fields(values)
+        if (
+            self.env.context.get("accomp_reversal")
+            and self.accomp_schedule_line_id
+            and self.move_id.move_type == "out_invoice"
+        ):
+            values["accomp_credited_line_id"] = self.accomp_schedule_line_id.id
+            values["accomp_attempt"] = self.accomp_attempt or 1
+
     @api.model
     def _check_billing_link_source(self, vals):
         """A billing event's invoice link comes from the addon's invoicing path
