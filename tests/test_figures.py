@@ -229,7 +229,9 @@ class TestCreditNotes(FiguresCase):
         self.assertEqual(
             by_kind["termination"].accomp_schedule_line_id.state, "credited"
         )
-        self.assertEqual(by_kind["instalment"].accomp_schedule_line_id.state, "credited")
+        self.assertEqual(
+            by_kind["instalment"].accomp_schedule_line_id.state, "credited"
+        )
 
     def test_a_partial_credit_note_reduces_what_the_event_counts_as_invoiced(self):
         self.refund(self.first, price_unit=100)  # 120 incl. VAT

@@ -616,6 +616,10 @@ class AccompEngagement(models.Model):
         """The scheduler's daily check: programmes past their last day that are
         settled become done."""
         days = self.env["res.company"]._accomp_days()
-        return self.search(
+        candidates = self.search(
             [("state", "=", "active"), ("date_end", "<", max(days.values()))]
-        )._close_finished()
+        )
+        closed = self.env["ir.cron"]._accomp_each(
+            candidates, lambda engagement: engagement._close_finished(), "closing"
+        )
+        return closed.filtered(lambda engagement: engagement.state == "done")

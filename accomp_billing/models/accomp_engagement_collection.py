@@ -195,6 +195,9 @@ class AccompEngagement(models.Model):
             "collection": self.env._("Automatic debit failed"),
             "dunning": self.env._("Dunning failed"),
             "documents": self.env._("Invoice PDF not made"),
+            "closing": self.env._("Closing failed"),
+            "pause": self.env._("Ending the pause failed"),
+            "signoff": self.env._("Accepting the sign-off failed"),
         }
         messages = {
             "sending": self.env._("Invoice not sent: %(error)s"),
@@ -202,6 +205,9 @@ class AccompEngagement(models.Model):
             "collection": self.env._("Automatic debit failed: %(error)s"),
             "dunning": self.env._("Dunning failed: %(error)s"),
             "documents": self.env._("Invoice PDF not made: %(error)s"),
+            "closing": self.env._("Closing the programme failed: %(error)s"),
+            "pause": self.env._("Ending the pause failed: %(error)s"),
+            "signoff": self.env._("Accepting the expired sign-off failed: %(error)s"),
         }
         open_failures = self._failure_activities(kind)
         for engagement in self:

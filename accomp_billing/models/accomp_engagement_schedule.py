@@ -487,5 +487,10 @@ class AccompEngagement(models.Model):
         finished = self.search(domain).filtered(
             lambda e: e.pause_until <= e.company_id._accomp_today()
         )
-        finished.write({"pause_until": False, "pause_days": 0})
-        return finished
+        return self.env["ir.cron"]._accomp_each(
+            finished,
+            lambda engagement: engagement.write(
+                {"pause_until": False, "pause_days": 0}
+            ),
+            "pause",
+        )

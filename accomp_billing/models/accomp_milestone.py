@@ -249,7 +249,13 @@ class AccompMilestone(models.Model):
             lambda m: fields.Date.add(m.date_done, days=m.engagement_id.signoff_days)
             <= m.company_id._accomp_today()
         )
-        return expired._accept_signoff()
+        # each phase on its own: accepting it invoices it
+        return self.env["ir.cron"]._accomp_each(
+            expired,
+            lambda milestone: milestone._accept_signoff(),
+            "signoff",
+            engagement_of=lambda milestone: milestone.engagement_id,
+        )
 
     def action_reset(self):
         """Back to do: only while the milestone's invoice is not posted; a draft

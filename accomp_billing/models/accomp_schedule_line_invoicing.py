@@ -270,19 +270,10 @@ class AccompScheduleLine(models.Model):
     def _cron_invoice_due_lines(self):
         self._invoice_due_lines()
         Engagement = self.env["accomp.engagement"]
-        Cron = self.env["ir.cron"]
-        for chore in (
-            Engagement._close_finished_programmes,
-            Engagement._end_finished_pauses,
-            self.env["accomp.milestone"]._accept_expired_signoffs,
-            self.env["account.move"]._accomp_send_awaiting,
-        ):
-            # each chore committed on its own, and done again when it fails to
-            # serialize against another worker
-            Cron._accomp_retry_serialization(partial(self._cron_chore, chore))
-
-    @api.model
-    def _cron_chore(self, chore):
-        chore()
-        if self.env.context.get("ir_cron_progress_id"):
-            self.env["ir.cron"]._commit_progress()
+        # the daily chores: each record on its own, committed, retried against
+        # another worker, a failure one to-do on its programme
+        # (``ir.cron._accomp_each``)
+        Engagement._close_finished_programmes()
+        Engagement._end_finished_pauses()
+        self.env["accomp.milestone"]._accept_expired_signoffs()
+        self.env["account.move"]._accomp_send_awaiting()

@@ -206,4 +206,10 @@ class AccountMove(models.Model):
                 ("partner_id.email", "!=", False),
             ]
         )
-        return waiting._accomp_queue_sending()
+        return self.env["ir.cron"]._accomp_each(
+            waiting,
+            lambda move: move._accomp_queue_sending(),
+            "sending",
+            engagement_of=lambda move: move.accomp_engagement_id,
+            clear=False,  # queueing closes the to-do itself
+        )

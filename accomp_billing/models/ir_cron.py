@@ -52,3 +52,42 @@ class IrCron(models.Model):
                 self.env.transaction.reset()
                 time.sleep(random.uniform(0, 0.1 * 2**attempt))
         raise AssertionError("unreachable")
+
+    @api.model
+    def _accomp_each(self, records, step, kind, engagement_of=None, clear=True):
+        """Run ``step(record)`` for each of ``records`` on its own: in a
+        savepoint, committed by the scheduler, done again when it fails to
+        serialize against another worker. A failure is told on the record's
+        programme (one to-do of ``kind``, see ``_notify_failure``) and the
+        others go on; a success closes that to-do (unless ``clear`` is false:
+        the step reports its own outcome).
+
+        :param engagement_of: the record's programme (the record itself by
+            default)
+        :return: the records whose step succeeded"""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if in_cron:
+            self._commit_progress(remaining=len(records))
+        done = records.browse()
+        for record in records:
+            engagement = engagement_of(record) if engagement_of else record
+
+            def one(record=record, engagement=engagement):
+                nonlocal done
+                try:
+                    with self.env.cr.savepoint():
+                        step(record)
+                except RETRIED_ERRORS:
+                    raise  # another worker: retried, not the programme's failure
+                except Exception as error:  # noqa: BLE001 - isolated, reported
+                    _logger.exception("%s: %s failed", record.display_name, kind)
+                    engagement._notify_failure(kind, error)
+                else:
+                    done |= record
+                    if clear:
+                        engagement._clear_failure(kind)
+                return self._commit_progress(1) if in_cron else True
+
+            if not self._accomp_retry_serialization(one):
+                break
+        return done

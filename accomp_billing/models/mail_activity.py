@@ -6,6 +6,9 @@ FAILURE_KINDS = [
     ("dunning", "Dunning"),
     ("sending", "Sending"),
     ("documents", "Invoice documents"),
+    ("closing", "Closing the programme"),
+    ("pause", "End of a pause"),
+    ("signoff", "Sign-off"),
 ]
 
 
