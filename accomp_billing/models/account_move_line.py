@@ -64,7 +64,7 @@ class AccountMoveLine(models.Model):
         """A programme invoice's line reversed into a credit note credits the
         billing event and attempt it billed (as ``sale`` copies its order
         lines)."""
-        super()._copy_data_extend_business_fields(values)
+        res = super()._copy_data_extend_business_fields(values)
         if (
             self.env.context.get("accomp_reversal")
             and self.accomp_schedule_line_id
@@ -72,6 +72,7 @@ class AccountMoveLine(models.Model):
         ):
             values["accomp_credited_line_id"] = self.accomp_schedule_line_id.id
             values["accomp_attempt"] = self.accomp_attempt or 1
+        return res
 
     @api.model
     def _check_billing_link_source(self, vals):
