@@ -564,6 +564,7 @@ class AccompEngagement(models.Model):
             self.offer_id._check_percents_sum(
                 self.offer_id.milestone_template_ids.mapped("percent")
             )
+        self._check_vat_franchise()
 
     def _check_manager(self):
         """Selling, invoicing and stopping programmes is the billing manager's."""

@@ -133,11 +133,11 @@ class AccompEngagement(models.Model):
             {"subject_code": "AAB", "content": early},
         ]
 
-    def _complete_invoice_values(self, vals, events):
-        """French invoices: the delivery date is the end of the service billed
-        (the period's last day, the day the milestone was done); the last invoice
-        of a programme recalls what was billed before it."""
-        res = super()._complete_invoice_values(vals, events)
+    def _complete_french_invoice_values(self, vals, events):
+        """French invoices (called by ``_complete_invoice_values``): the
+        delivery date is the end of the service billed (the period's last day,
+        the day the milestone was done); the last invoice of a programme recalls
+        what was billed before it."""
         # no VAT, said as such, on every line that has no tax of its own: the
         # franchise's 0 % tax (category E, art. 293 B), or the reverse charge
         # of services to an EU business (category AE)
@@ -151,7 +151,7 @@ class AccompEngagement(models.Model):
             if line_vals is not None and "tax_ids" not in line_vals:
                 line_vals["tax_ids"] = [Command.set(zero_tax.ids)]
         if vals.get("move_type") != "out_invoice" or not events:
-            return res
+            return
         if set(events.mapped("kind")) == {"fees"}:
             # a fee invoice bills no service: said so, instead of the
             # programme's "provision of services"
@@ -165,7 +165,7 @@ class AccompEngagement(models.Model):
                 "(compensation for late payment, not the consideration of a "
                 "service)."
             ) + Markup(narration)
-            return res
+            return
         if self.company_id.account_fiscal_country_id.code == "FR":
             ends = [
                 end
@@ -177,7 +177,6 @@ class AccompEngagement(models.Model):
         recap = self._last_invoice_recap(events)
         if recap:
             vals["narration"] = (vals.get("narration") or Markup("")) + recap
-        return res
 
     def _last_invoice_recap(self, events):
         """On the invoice that bills the last scheduled events: the programme's
@@ -228,10 +227,9 @@ class AccompEngagement(models.Model):
             )
         return Markup("<p>%s</p>") % text
 
-    def _check_can_confirm(self):
+    def _check_vat_franchise(self):
         """A company under the VAT franchise invoices no VAT: a product with a
-        tax would put VAT on its invoices."""
-        res = super()._check_can_confirm()
+        tax would put VAT on its invoices (called by ``_check_can_confirm``)."""
         if self.company_id.accomp_vat_franchise:
             products = self._invoiced_product() | self.offer_id.allowance_ids.product_id
             # a 0 % tax (the franchise's own, category E) is no VAT
@@ -251,7 +249,6 @@ class AccompEngagement(models.Model):
                         products=", ".join(taxed.mapped("display_name")),
                     )
                 )
-        return res
 
     late_fees_due = fields.Boolean(
         compute="_compute_late_fees_due",

@@ -244,8 +244,10 @@ class AccompEngagement(models.Model):
 
     def _complete_invoice_values(self, vals, events):
         """Extension hook, once the lines are known: ``vals`` (the invoice's
-        values, changed in place) bills ``events`` (accomp.schedule.line)."""
+        values, changed in place) bills ``events`` (accomp.schedule.line). The
+        addon's own completion is called here, not stacked by import order."""
         self.ensure_one()
+        self._complete_french_invoice_values(vals, events)
 
     # ------------------------------------------------------------------
     # Creation and posting
