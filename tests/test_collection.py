@@ -490,8 +490,7 @@ class TestLateInterest(CollectionCase):
         self.assertEqual(interest.price_unit, expected)
         self.assertIn("1,440.00", interest.name)  # what was owed, how long
         self.assertEqual(interest.accomp_interest_until, date(2026, 4, 29))
-        self.assertEqual(invoice.accomp_interest_billed_until, date(2026, 4, 29))
-        self.assertTrue(invoice.accomp_indemnity_billed)
+        self.assertFalse(engagement.late_fees_due)  # billed up to today
 
     def test_fees_count_as_billed_only_once_posted_and_a_deleted_draft_frees_them(
         self,
@@ -501,8 +500,9 @@ class TestLateInterest(CollectionCase):
         draft = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(draft.state, "draft")
         self.assertEqual(len(draft.invoice_line_ids), 2)
-        self.assertFalse(invoice.accomp_indemnity_billed)
-        self.assertFalse(invoice.accomp_interest_billed_until)
+        fees = engagement.schedule_line_ids.filtered(lambda x: x.kind == "fees")
+        self.assertEqual(set(fees.mapped("state")), {"draft"})  # not billed yet
+        self.assertFalse(engagement.late_fees_due)  # but not offered twice
         # nothing is billed twice while the draft exists
         with self.assertRaisesRegex(UserError, "no late-payment fees"):
             engagement.action_bill_late_fees()
@@ -513,8 +513,11 @@ class TestLateInterest(CollectionCase):
             again.invoice_line_ids.mapped("accomp_fee_type"), ["indemnity", "interest"]
         )
         again.action_post()
-        self.assertTrue(invoice.accomp_indemnity_billed)
-        self.assertEqual(invoice.accomp_interest_billed_until, date(2026, 4, 29))
+        fees = engagement.schedule_line_ids.filtered(
+            lambda x: x.kind == "fees" and x.state != "cancelled"
+        )
+        self.assertEqual(set(fees.mapped("state")), {"invoiced"})
+        self.assertEqual(fees.invoice_id, again)
 
 
 class TestStuckDebits(CollectionCase):

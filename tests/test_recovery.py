@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from odoo.addons.accomp_billing.tools import fr_late_payment, recovery, termination
+from odoo.addons.accomp_billing.tools import recovery, termination
 
 CENT = Decimal("0.01")
 
@@ -30,13 +30,6 @@ def test_attempts_on_the_due_date_then_each_retry_day_then_none():
     assert recovery.next_attempt(due, 4, days, date(2026, 6, 1)) is None
     # a scheduler that missed days makes one attempt, not the ones it missed
     assert recovery.next_attempt(due, 1, days, date(2026, 3, 20)) == 2
-
-
-def test_late_interest_is_simple_interest_per_day():
-    # 1 000 EUR, 30 days at 12.15 % a year: 1000 * 0.1215 * 30 / 365 = 9.986...
-    assert fr_late_payment.late_interest(1000, "12.15", 30, CENT) == Decimal("9.99")
-    assert fr_late_payment.late_interest(1200, "12.15", 60, CENT) == Decimal("23.97")
-    assert fr_late_payment.late_interest(1200, "12.15", 0, CENT) == 0
 
 
 def test_undelivered_share_of_a_period_after_the_last_day():

@@ -57,7 +57,7 @@ UPFRONT = Terms("upfront", START, END, notice_days=0)
 
 
 def test_upfront_before_the_first_invoice_bills_only_what_is_delivered():
-    events = events_from(planning.plan_upfront(3000, START, CENT))
+    events = events_from(planning.plan_upfront(3000, START))
     plan_ = terminate(UPFRONT, events, START)  # last day = first day
     # the single payment is due on the first day: billed, then credited but 1 day
     assert amounts(plan_, events) == (3000, 0, 0, Decimal("2983.43"))
@@ -65,14 +65,14 @@ def test_upfront_before_the_first_invoice_bills_only_what_is_delivered():
 
 
 def test_upfront_mid_way_credits_the_days_not_delivered():
-    events = events_from(planning.plan_upfront(3000, START, CENT), START)
+    events = events_from(planning.plan_upfront(3000, START), START)
     plan_ = terminate(UPFRONT, events, date(2026, 3, 31))  # 90 days of 181
     assert plan_.delivered == Decimal("1491.71")
     assert amounts(plan_, events) == (0, 0, 0, Decimal("1508.29"))
 
 
 def test_upfront_on_its_last_day_credits_nothing():
-    events = events_from(planning.plan_upfront(3000, START, CENT), START)
+    events = events_from(planning.plan_upfront(3000, START), START)
     plan_ = terminate(UPFRONT, events, END)
     assert amounts(plan_, events) == (0, 0, 0, 0)
 

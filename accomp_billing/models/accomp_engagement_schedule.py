@@ -195,9 +195,7 @@ class AccompEngagement(models.Model):
         rounding = self.currency_id.rounding
         try:
             if self.billing_model == "upfront":
-                return planning.plan_upfront(
-                    self.price_total, self.date_start, rounding
-                )
+                return planning.plan_upfront(self.price_total, self.date_start)
             if self.billing_model == "instalments":
                 return planning.plan_instalments(
                     self.price_total,

@@ -1,8 +1,8 @@
-"""What the French late-payment fees billed on each late invoice: read from the
-fee lines themselves, so a fee counts as billed only once its invoice is
-posted, and a draft fee invoice that is deleted or cancelled frees it again."""
+"""The French late-payment fees billed on each late invoice: read from the fee
+lines themselves (a draft fee invoice that is deleted or cancelled frees them
+again)."""
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
@@ -14,33 +14,6 @@ class AccountMove(models.Model):
         string="Late-Payment Fee Lines",
         readonly=True,
     )
-    accomp_indemnity_billed = fields.Boolean(
-        string="Recovery Indemnity Billed",
-        compute="_compute_accomp_late_fees_billed",
-        help="The 40 € indemnity for this late invoice is on a posted invoice.",
-    )
-    accomp_interest_billed_until = fields.Date(
-        string="Late Interest Billed Until",
-        compute="_compute_accomp_late_fees_billed",
-        help="Late interest of this invoice is on posted invoices up to this day.",
-    )
-
-    @api.depends(
-        "accomp_fee_line_ids.parent_state",
-        "accomp_fee_line_ids.accomp_fee_type",
-        "accomp_fee_line_ids.accomp_interest_until",
-    )
-    def _compute_accomp_late_fees_billed(self):
-        for move in self:
-            posted = move.accomp_fee_line_ids.filtered(
-                lambda aml: aml.parent_state == "posted"
-            )
-            move.accomp_indemnity_billed = any(
-                aml.accomp_fee_type == "indemnity" for aml in posted
-            )
-            move.accomp_interest_billed_until = max(
-                filter(None, posted.mapped("accomp_interest_until")), default=False
-            )
 
     def _accomp_is_deposit_invoice(self):
         """An invoice that bills only a programme's deposit (the PDF title)."""

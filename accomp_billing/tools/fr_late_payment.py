@@ -10,20 +10,6 @@ from decimal import Decimal
 from .planning import quantize, to_decimal
 
 
-def late_interest(amount, annual_rate_percent, days_late, rounding):
-    """Late-payment interest on ``amount`` for ``days_late`` days."""
-    if days_late <= 0:
-        return Decimal(0)
-    return quantize(
-        to_decimal(amount)
-        * to_decimal(annual_rate_percent)
-        / Decimal(100)
-        * Decimal(days_late)
-        / Decimal(365),
-        rounding,
-    )
-
-
 def owed_segments(total, date_due, settlements, start, end):
     """[(first day, days, amount owed)] from ``start`` (inclusive) to ``end``
     (exclusive), never before the due date.

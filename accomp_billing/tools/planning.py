@@ -115,7 +115,7 @@ def _deposit(total, deposit_percent, rounding):
     return quantize(to_decimal(total) * deposit_percent / 100, rounding)
 
 
-def plan_upfront(total, start, rounding):
+def plan_upfront(total, start):
     """One line, the full price, due at the start."""
     _check_common(total, start)
     return [PlannedLine(1, "instalment", to_decimal(total), start, start, None)]

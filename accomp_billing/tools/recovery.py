@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-DEFAULT_RETRY_DAYS = (3, 7, 14)
-
 
 def parse_retry_days(spec):
     """'3, 7, 14' -> (3, 7, 14): days after the due date to retry a failed charge.
