@@ -17,15 +17,8 @@ from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
 
 from odoo.addons.accomp_billing.models import (
-    accomp_engagement_usage,
-    accomp_schedule_line_invoicing,
-)
-from odoo.addons.accomp_billing.models import (
     ir_cron as accomp_ir_cron,
 )
-from odoo.addons.base.models.ir_cron import IrCron
-
-ScheduleLine = accomp_schedule_line_invoicing.AccompScheduleLine
 
 
 class CommittedDataCase(BaseCase):
@@ -96,6 +89,7 @@ class TestTwoWorkers(CommittedDataCase):
     def test_two_workers_at_once_never_invoice_twice(self):
         barrier = threading.Barrier(2)
         results = {}
+        ScheduleLine = self.registry["accomp.schedule.line"]  # the model's class
         original = ScheduleLine._generate_invoices
 
         def slow_create(lines, today):
@@ -161,8 +155,10 @@ class TestTwoWorkers(CommittedDataCase):
         billed twice or missed, no worker dies."""
         results, errors, retries = {}, [], []
         a_invoicing, a_committed = threading.Event(), threading.Event()
+        ScheduleLine = self.registry["accomp.schedule.line"]  # the model's class
         generate = ScheduleLine._generate_invoices
         search = ScheduleLine.search
+        IrCron = self.registry["ir.cron"]  # the model's class
         commit_progress = IrCron._commit_progress
         b_waited = []
 
@@ -305,7 +301,7 @@ class TestTwoCoachesAtOnce(CommittedDataCase):
     def test_two_sessions_at_once_take_the_last_included_one_once(self):
         barrier = threading.Barrier(2)
         errors = []
-        Engagement = accomp_engagement_usage.AccompEngagement
+        Engagement = self.registry["accomp.engagement"]  # the model's class
         original = Engagement._plan_extras
 
         def slow_plan(engagement):

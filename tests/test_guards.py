@@ -3,9 +3,12 @@ inputs that got through: each one fails on the code before these guards."""
 
 from datetime import date
 
+import psycopg2
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, new_test_user
+from odoo.tools import SQL, mute_logger
 
 from .common import AccompCase
 
@@ -410,6 +413,42 @@ class TestBadInput(AccompCase):
         chf.active = False
         with self.assertRaisesRegex(ValidationError, "is not active"):
             self.make_offer(currency_id=chf.id)
+
+    def test_the_database_refuses_what_the_forms_refuse(self):
+        """Below the Python checks, the database's own constraints: a write
+        that skips the ORM (a script, an import, a migration) is refused too."""
+        engagement = self.make_engagement(self.make_offer())
+        usage = self.env["accomp.usage"].create(
+            {
+                "engagement_id": engagement.id,
+                "product_id": self.product.id,
+                "date": date(2026, 3, 1),
+            }
+        )
+        level = self.env["accomp.dunning.level"].create(
+            {"name": "Late", "delay_days": 5}
+        )
+        self.env.flush_all()
+        for table, assignment, record in (
+            ("accomp_usage", "quantity = 0", usage),
+            ("accomp_schedule_line", "amount = 0", engagement.schedule_line_ids[0]),
+            ("accomp_engagement", "date_end = date_start - 1", engagement),
+            ("accomp_dunning_level", "delay_days = -1", level),
+        ):
+            with (
+                self.subTest(table=table),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.CheckViolation),
+                self.env.cr.savepoint(),
+            ):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %s SET %s WHERE id = %s",
+                        SQL.identifier(table),
+                        SQL(assignment),
+                        record.id,
+                    )
+                )
 
     def test_database_checks_answer_with_a_translated_message(self):
         engagement = self.make_engagement(self.make_offer())

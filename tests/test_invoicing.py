@@ -12,15 +12,9 @@ from odoo.fields import Command
 from odoo.tests import freeze_time
 from odoo.tools import mute_logger
 
-from odoo.addons.accomp_billing.models import (
-    accomp_engagement_invoicing,
-    accomp_schedule_line_invoicing,
-)
+from odoo.addons.accomp_billing.models import accomp_schedule_line_invoicing
 
 from .common import AccompCase
-
-ScheduleLine = accomp_schedule_line_invoicing.AccompScheduleLine
-Invoicing = accomp_engagement_invoicing.AccompEngagement
 
 
 class TestInvoicing(AccompCase):
@@ -321,6 +315,7 @@ class TestInvoicing(AccompCase):
             for _i in range(5)
         ]
         calls = []
+        ScheduleLine = type(self.env["accomp.schedule.line"])  # the model's class
         original = ScheduleLine._generate_invoices
 
         def crash_on_second_batch(lines, today):
@@ -380,6 +375,7 @@ class TestInvoicing(AccompCase):
         bad = self.make_engagement(
             self.make_offer(billing_model="upfront", name="Broken")
         )
+        Invoicing = type(self.env["accomp.engagement"])  # the model's class
         original = Invoicing._prepare_invoice_values
 
         def fail_for_bad(engagement, move_type="out_invoice", invoice_date=None):
