@@ -341,8 +341,8 @@ class AccompEngagement(models.Model):
                     raise UserError(
                         self.env._(
                             "%(name)s has been sold: its terms (%(fields)s) can no "
-                            "longer "
-                            "change. Terminate it and sell a new engagement instead.",
+                            "longer change. Terminate it and sell a new programme "
+                            "instead.",
                             name=engagement.display_name,
                             fields=", ".join(changed),
                         )

@@ -5,12 +5,16 @@ class AccompEngagementAllowance(models.Model):
     """The engagement's own copy of an offer allowance, with what was used."""
 
     _name = "accomp.engagement.allowance"
-    _description = "Programme Engagement Allowance"
+    _description = "Programme Allowance"
     _inherit = ["accomp.allowance.mixin"]
     _order = "engagement_id, sequence, id"
 
     engagement_id = fields.Many2one(
-        "accomp.engagement", required=True, index=True, ondelete="cascade"
+        "accomp.engagement",
+        string="Programme",
+        required=True,
+        index=True,
+        ondelete="cascade",
     )
     company_id = fields.Many2one(related="engagement_id.company_id", store=True)
     currency_id = fields.Many2one(related="engagement_id.currency_id")
@@ -32,7 +36,7 @@ class AccompEngagementAllowance(models.Model):
 
     _product_uniq = models.Constraint(
         "UNIQUE (engagement_id, product_id)",
-        "An engagement includes each session type once.",
+        "A programme includes each session type once.",
     )
 
     @api.depends(

@@ -21,7 +21,11 @@ class AccompMilestone(models.Model):
     _order = "engagement_id, sequence, id"
 
     engagement_id = fields.Many2one(
-        "accomp.engagement", required=True, index=True, ondelete="cascade"
+        "accomp.engagement",
+        string="Programme",
+        required=True,
+        index=True,
+        ondelete="cascade",
     )
     company_id = fields.Many2one(related="engagement_id.company_id", store=True)
     currency_id = fields.Many2one(related="engagement_id.currency_id")

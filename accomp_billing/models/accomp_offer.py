@@ -23,7 +23,7 @@ class AccompOffer(models.Model):
         "res.currency",
         required=True,
         default=lambda self: self.env.company.currency_id,
-        help="Currency of the offer's prices; engagements are invoiced in it.",
+        help="Currency of the offer's prices; programmes are invoiced in it.",
     )
     amount_total = fields.Monetary(string="Total Price", tracking=True)
     product_id = fields.Many2one(
@@ -37,7 +37,9 @@ class AccompOffer(models.Model):
     allowance_ids = fields.One2many(
         "accomp.offer.allowance", "offer_id", string="Included sessions", copy=True
     )
-    engagement_count = fields.Integer(compute="_compute_engagement_count")
+    engagement_count = fields.Integer(
+        string="Programme Count", compute="_compute_engagement_count"
+    )
     price_untaxed = fields.Monetary(
         string="Price excl. VAT",
         compute="_compute_price_taxes",

@@ -34,6 +34,7 @@ class AccompScheduleLine(models.Model):
     # ------------------------------------------------------------------
     engagement_id = fields.Many2one(
         "accomp.engagement",
+        string="Programme",
         required=True,
         index=True,
         ondelete="cascade",

@@ -39,7 +39,7 @@ class AccompUsage(models.Model):
     # ------------------------------------------------------------------
     engagement_id = fields.Many2one(
         "accomp.engagement",
-        string="Engagement",
+        string="Programme",
         required=True,
         index=True,
         ondelete="cascade",

@@ -91,7 +91,9 @@ class AccompForecast(models.Model):
         readonly=True,
         help="Milestones not done yet are to be dated.",
     )
-    engagement_id = fields.Many2one("accomp.engagement", readonly=True)
+    engagement_id = fields.Many2one(
+        "accomp.engagement", string="Programme", readonly=True
+    )
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     user_id = fields.Many2one("res.users", string="Coach", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

@@ -15,7 +15,9 @@ class AccompActionConfirm(models.TransientModel):
     _name = "accomp.action.confirm"
     _description = "Confirm a programme action"
 
-    engagement_ids = fields.Many2many("accomp.engagement", required=True)
+    engagement_ids = fields.Many2many(
+        "accomp.engagement", string="Programmes", required=True
+    )
     action = fields.Selection(
         [
             ("action_suspend", "Suspend"),

@@ -5,7 +5,9 @@ class AccompPauseWizard(models.TransientModel):
     _name = "accomp.pause.wizard"
     _description = "Pause a Programme"
 
-    engagement_id = fields.Many2one("accomp.engagement", required=True)
+    engagement_id = fields.Many2one(
+        "accomp.engagement", string="Programme", required=True
+    )
     days = fields.Integer(string="Pause (days)", default=30, required=True)
 
     @api.constrains("days")

@@ -17,7 +17,9 @@ class AccompTerminateWizard(models.TransientModel):
     _name = "accomp.terminate.wizard"
     _description = "Terminate a Programme"
 
-    engagement_id = fields.Many2one("accomp.engagement", required=True)
+    engagement_id = fields.Many2one(
+        "accomp.engagement", string="Programme", required=True
+    )
     currency_id = fields.Many2one(related="engagement_id.currency_id")
     request_date = fields.Date(
         string="Termination Requested On",

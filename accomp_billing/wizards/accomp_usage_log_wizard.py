@@ -11,7 +11,7 @@ class AccompUsageLogWizard(models.TransientModel):
 
     engagement_id = fields.Many2one(
         "accomp.engagement",
-        string="Engagement",
+        string="Programme",
         required=True,
         domain="[('state', 'in', ('active', 'suspended'))]",
     )

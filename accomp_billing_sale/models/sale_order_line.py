@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+from odoo.addons.accomp_billing.models.accomp_engagement_fr import format_rate
 from odoo.addons.accomp_billing.models.changes import changed_fields
 
 # What a programme copied from its order line when it started.
@@ -140,7 +141,7 @@ class SaleOrderLine(models.Model):
                 parts.append(
                     env._(
                         "deposit %(percent)s %% (%(amount)s)",
-                        percent=f"{draft.deposit_percent:g}".replace(".", ","),
+                        percent=format_rate(env, draft.deposit_percent),
                         amount=money(group[0].amount),
                     )
                 )
