@@ -1,13 +1,19 @@
 """The engagement: a client's programme. This file holds its identity, state,
-amounts, CRUD, lifecycle actions and rights; the other concerns live in
-``accomp_engagement_<concern>.py`` files that extend the same model:
+CRUD, lifecycle actions and rights, and every field two concerns read; the
+other concerns live in ``accomp_engagement_<concern>.py`` files that extend the
+same model (a computed field lives with its compute), each method defined once:
 
-* ``_schedule``: planning, preview, subscription renewal, pause;
+* ``_schedule``: planning, preview, subscription renewal and end, pause, dates;
 * ``_invoicing``: the one path that builds and creates every programme document;
+* ``_amounts``: untaxed, taxes, total, invoiced, paid, left to pay;
 * ``_usage``: included sessions, usage and extras;
 * ``_collection``: payment method, payment exception, overdue, failure notices;
 * ``_termination``: early termination;
-* ``_fr``: French B2B rules (legal mentions, late-payment fees).
+* ``_ledger``: value delivered against what was billed;
+* ``_portal``: what the client sees and answers in the portal;
+* ``_fr``: French rules (legal mentions, e-invoicing, late-payment fees, VAT
+  franchise);
+* ``accomp_demo.py``: the demo's story.
 """
 
 from odoo import api, fields, models
@@ -114,6 +120,15 @@ class AccompEngagement(models.Model):
         tracking=True,
         copy=False,
     )
+    # computed with the state (a dunning level suspends, paying resumes)
+    dunning_suspended = fields.Boolean(
+        string="Suspended by dunning",
+        compute="_compute_state",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="Suspended for unpaid invoices: resumes by itself once they are paid.",
+    )
     date_start = fields.Date(string="Start Date", tracking=True, copy=False)
     price_total = fields.Monetary(
         **COPIED_FROM_OFFER,
@@ -150,6 +165,10 @@ class AccompEngagement(models.Model):
     )
     milestone_ids = fields.One2many(
         "accomp.milestone", "engagement_id", string="Milestones", copy=False
+    )
+    milestone_count = fields.Integer(compute="_compute_milestone_counts")
+    milestone_done_count = fields.Integer(
+        string="Milestones done", compute="_compute_milestone_counts"
     )
     invoice_ids = fields.One2many(
         "account.move",
@@ -216,6 +235,14 @@ class AccompEngagement(models.Model):
             if engagement.state == "active" and engagement._is_completed(today):
                 engagement.state = "done"
 
+    @api.depends("milestone_ids.state")
+    def _compute_milestone_counts(self):
+        for engagement in self:
+            engagement.milestone_count = len(engagement.milestone_ids)
+            engagement.milestone_done_count = len(
+                engagement.milestone_ids.filtered(lambda m: m.state == "done")
+            )
+
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
         for engagement in self:
@@ -235,11 +262,6 @@ class AccompEngagement(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
-    @api.constrains("date_start", "date_end")
-    def _check_date_order(self):
-        for engagement in self:
-            engagement._check_dates(engagement.date_start, engagement.date_end)
-
     @api.model
     def _check_dates(self, date_start, date_end):
         """The last day is not before the first (the database checks it too),

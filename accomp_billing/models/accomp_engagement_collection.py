@@ -24,14 +24,6 @@ class AccompEngagement(models.Model):
         help="An automatic debit is under way or its outcome is unknown: no other "
         "debit is attempted until it is cleared.",
     )
-    dunning_suspended = fields.Boolean(
-        string="Suspended by dunning",
-        compute="_compute_state",
-        store=True,
-        readonly=False,
-        copy=False,
-        help="Suspended for unpaid invoices: resumes by itself once they are paid.",
-    )
     failure_message = fields.Text(
         string="Scheduled actions failing",
         compute="_compute_failure_message",

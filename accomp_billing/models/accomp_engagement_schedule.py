@@ -42,6 +42,11 @@ class AccompEngagement(models.Model):
         "The end date of a programme cannot be before its start date.",
     )
 
+    @api.constrains("date_start", "date_end")
+    def _check_date_order(self):
+        for engagement in self:
+            engagement._check_dates(engagement.date_start, engagement.date_end)
+
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------

@@ -24,10 +24,6 @@ class AccompEngagement(models.Model):
     usage_count = fields.Integer(
         string="Number of sessions", compute="_compute_usage_count"
     )
-    milestone_count = fields.Integer(compute="_compute_scope")
-    milestone_done_count = fields.Integer(
-        string="Milestones done", compute="_compute_scope"
-    )
     included_qty = fields.Float(
         string="Sessions included", digits="Product Unit", compute="_compute_scope"
     )
@@ -44,7 +40,6 @@ class AccompEngagement(models.Model):
     )
 
     @api.depends(
-        "milestone_ids.state",
         "allowance_ids.included_qty",
         "allowance_ids.used_qty",
         "schedule_line_ids.state",
@@ -52,10 +47,6 @@ class AccompEngagement(models.Model):
     )
     def _compute_scope(self):
         for engagement in self:
-            engagement.milestone_count = len(engagement.milestone_ids)
-            engagement.milestone_done_count = len(
-                engagement.milestone_ids.filtered(lambda m: m.state == "done")
-            )
             engagement.included_qty = sum(
                 engagement.allowance_ids.mapped("included_qty")
             )
