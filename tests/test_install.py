@@ -1,3 +1,9 @@
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
 from odoo.exceptions import ValidationError
 from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase
@@ -41,3 +47,39 @@ class TestInstall(TransactionCase):
         self.assertEqual(offer.currency_id, self.env.company.currency_id)
         with self.assertRaises(ValidationError), self.cr.savepoint():
             offer.deposit_percent = 120
+
+
+class TestWheels(TransactionCase):
+    def test_each_addon_builds_a_wheel_the_oca_way(self):
+        """``pip install ./accomp_billing`` works: each addon has its
+        pyproject.toml (whool), and its wheel carries the addon, its French
+        terms and its requirements (Odoo 19, the sale bridge on the addon)."""
+        root = Path(__file__).parents[1]
+        addons = ("accomp_billing", "accomp_billing_sale")
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--no-deps"]
+                + ["--no-build-isolation", "-q", "-w", out]
+                + [str(root / addon) for addon in addons],
+                check=True,
+                capture_output=True,
+            )
+            contents = {}
+            for wheel in Path(out).glob("*.whl"):
+                with zipfile.ZipFile(wheel) as archive:
+                    names = archive.namelist()
+                    metadata = next(n for n in names if n.endswith("/METADATA"))
+                    contents[wheel.name.split("-")[0]] = (
+                        names,
+                        archive.read(metadata).decode(),
+                    )
+        self.assertEqual(sorted(contents), [f"odoo_addon_{a}" for a in addons])
+        for addon in addons:
+            names, metadata = contents[f"odoo_addon_{addon}"]
+            self.assertIn(f"odoo/addons/{addon}/__manifest__.py", names)
+            self.assertIn(f"odoo/addons/{addon}/i18n/fr.po", names)
+            self.assertIn("Requires-Dist: odoo==19.0.*", metadata)
+        self.assertIn(
+            "Requires-Dist: odoo-addon-accomp_billing==19.0.*",
+            contents["odoo_addon_accomp_billing_sale"][1],
+        )
