@@ -2,11 +2,14 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
+from odoo import sql_db
 from odoo.exceptions import ValidationError
 from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase
+from odoo.tools import SQL, config
 
 
 class TestInstall(TransactionCase):
@@ -83,3 +86,62 @@ class TestWheels(TransactionCase):
             "Requires-Dist: odoo-addon-accomp_billing==19.0.*",
             contents["odoo_addon_accomp_billing_sale"][1],
         )
+
+
+class TestOneStepInstall(TransactionCase):
+    """As the Apps menu installs addons: both at once, with demo data, on a new
+    database — French (with the French localization in the same step) or not.
+    Each database gets the demo's programmes and their invoices."""
+
+    def test_the_demo_loads_in_one_step_on_a_french_and_a_non_french_database(self):
+        odoo_bin = Path(sys.executable).parent / "odoo"
+        modules = {
+            "accomp_onestep_fr": "accomp_billing,accomp_billing_sale,l10n_fr_account",
+            "accomp_onestep_other": "accomp_billing,accomp_billing_sale",
+        }
+        for db in modules:
+            self._drop(db)
+            self.addCleanup(self._drop, db)
+        installs = {
+            db: subprocess.Popen(
+                [str(odoo_bin), "-c", config.rcfile, "-d", db, "-i", addons]
+                + ["--with-demo", "--stop-after-init", "--no-http"]
+                + ["--log-level=warn", "--db-filter=.*"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for db, addons in modules.items()
+        }
+        charts = {}
+        for db, install in installs.items():
+            _out, errors = install.communicate(timeout=900)
+            self.assertEqual(install.returncode, 0, errors[-2000:])
+            self.assertNotIn("demo data failed to install", errors)
+            with closing(sql_db.db_connect(db).cursor()) as cr:
+                cr.execute(
+                    "SELECT count(*) FILTER (WHERE state != 'draft') FROM "
+                    "accomp_engagement"
+                )
+                sold = cr.fetchone()[0]
+                cr.execute(
+                    "SELECT count(*) FROM account_move WHERE state = 'posted' "
+                    "AND accomp_engagement_id IS NOT NULL"
+                )
+                invoices = cr.fetchone()[0]
+                cr.execute(
+                    "SELECT chart_template FROM res_company c JOIN res_users u "
+                    "ON u.company_id = c.id WHERE u.login = 'admin'"
+                )
+                charts[db] = cr.fetchone()[0]
+            self.assertGreaterEqual(sold, 10, db)
+            self.assertGreater(invoices, 10, db)
+        self.assertEqual(
+            charts, {"accomp_onestep_fr": "fr", "accomp_onestep_other": "generic_coa"}
+        )
+
+    def _drop(self, db):
+        sql_db.close_db(db)
+        with closing(sql_db.db_connect("postgres").cursor()) as cr:
+            cr._cnx.autocommit = True
+            cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(db)))

@@ -12,9 +12,30 @@ from PIL import Image, ImageDraw, ImageFont
 from odoo import api, models
 from odoo.fields import Command
 
+DEMO_PENDING = "accomp_billing.demo_scenario_pending"
+
 
 class AccompEngagement(models.Model):
     _inherit = "accomp.engagement"
+
+    @api.model
+    def _demo_schedule(self):
+        """Called by the demo data. The story needs the whole registry (the
+        French chart may come from a module installed in the same step, as the
+        Apps menu does): unless the registry is ready, it is played once every
+        module is loaded (``_register_hook``)."""
+        if self.env.registry.ready:
+            return self._demo_scenario()
+        self.env["ir.config_parameter"].sudo().set_param(DEMO_PENDING, "1")
+        return True
+
+    def _register_hook(self):
+        res = super()._register_hook()
+        parameters = self.env["ir.config_parameter"].sudo()
+        if parameters.get_param(DEMO_PENDING):
+            parameters.set_param(DEMO_PENDING, False)
+            self._demo_scenario()
+        return res
 
     @api.model
     def _demo_scenario(self):
@@ -197,8 +218,13 @@ class AccompEngagement(models.Model):
         """A French firm's invoices: services at 20 % VAT due on receipts, its
         IBAN, its identity in the header and footer, 30-day payment terms."""
         if not company.chart_template:
+            # the French chart when the French localization is installed, else
+            # Odoo's generic one (never a module installed from here)
+            french = self.env["ir.module.module"].search_count(
+                [("name", "=", "l10n_fr_account"), ("state", "=", "installed")]
+            )
             self.env["account.chart.template"].try_loading(
-                "fr", company, install_demo=False
+                "fr" if french else "generic_coa", company, install_demo=False
             )
         taxes = self.env["account.chart.template"].with_company(company)
         service_vat = taxes.ref("tva_normale_encaissement", raise_if_not_found=False)
