@@ -4,6 +4,10 @@ from . import reports
 from . import tools
 from . import wizards
 
+# isort: split
+# the demo's story, after the models it extends (as account/demo)
+from . import demo
+
 
 def _post_init_hook(env):
     """Companies whose French chart was loaded before this addon: the generic

@@ -37,4 +37,3 @@ from . import res_config_settings
 from . import accomp_dunning_level
 from . import accomp_dunning_history
 from . import payment_transaction
-from . import accomp_demo

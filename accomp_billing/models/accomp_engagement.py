@@ -13,7 +13,7 @@ same model (a computed field lives with its compute), each method defined once:
 * ``_portal``: what the client sees and answers in the portal;
 * ``_fr``: French rules (legal mentions, e-invoicing, late-payment fees, VAT
   franchise);
-* ``accomp_demo.py``: the demo's story.
+* ``demo/accomp_demo.py``: the demo's story.
 """
 
 from odoo import api, fields, models
