@@ -115,12 +115,7 @@ class AccompEngagement(models.Model):
         self.ensure_one()
 
         def incl(amount, line=None):
-            if line and line.kind == "extras":
-                quantity, price = line._invoice_price()
-            else:
-                quantity, price = 1.0, amount
-            product = line._invoice_product() if line else self._invoiced_product()
-            return self._taxed_amounts(price, quantity, product)[1]
+            return self._termination_amounts(amount, line)[1]
 
         return {
             "billed": sum(
@@ -140,6 +135,18 @@ class AccompEngagement(models.Model):
             "fee": incl(plan["fee"]),
             "credited": sum(incl(amount, line) for line, amount in plan["credits"]),
         }
+
+    def _termination_amounts(self, amount, line=None):
+        """(untaxed, incl. VAT) of ``amount`` of ``line`` (the fee when no line)
+        as the final invoice or the credit note will say: an extras event in
+        full keeps its quantity and unit price."""
+        self.ensure_one()
+        if line and line.kind == "extras" and amount == line.amount:
+            quantity, price = line._invoice_price()
+        else:
+            quantity, price = 1.0, amount
+        product = line._invoice_product() if line else self._invoiced_product()
+        return self._taxed_amounts(price, quantity, product)
 
     def _terminate(self, plan):
         """Apply a termination plan in one step: cancel, bill what is due and the
@@ -168,8 +175,9 @@ class AccompEngagement(models.Model):
         to_bill = to_bill._lock_billable()
         to_bill.date_due = today
         credit_vals = self._prepare_termination_credit(plan, today)
+        totals = self._termination_totals(plan)
         final_vals = self.with_context(
-            accomp_termination_credited=self._termination_totals(plan)["credited"]
+            accomp_termination_credited=totals["credited"]
         )._prepare_invoice_with_lines(
             [line._prepare_invoice_line_values() for line in to_bill],
             "out_invoice",
@@ -189,7 +197,7 @@ class AccompEngagement(models.Model):
                 date=format_date(self.env, plan["date_end"]),
                 cancelled=format_amount(
                     self.env,
-                    self._termination_totals(plan)["cancelled"],
+                    totals["cancelled"],
                     self.currency_id,
                 ),
                 final=final.name or "-",

@@ -185,16 +185,7 @@ class AccompTerminateWizard(models.TransientModel):
         engagement = self.engagement_id
 
         def amounts(value, line=None):
-            if line and line.kind == "extras":
-                quantity, price = line._invoice_price()
-                if value != line.amount:
-                    quantity, price = 1.0, value
-            else:
-                quantity, price = 1.0, value
-            product = (
-                line._invoice_product() if line else engagement._invoiced_product()
-            )
-            untaxed, total = engagement._taxed_amounts(price, quantity, product)
+            untaxed, total = engagement._termination_amounts(value, line)
             return (
                 format_amount(self.env, untaxed, self.currency_id),
                 format_amount(self.env, total, self.currency_id),
