@@ -3,17 +3,11 @@ PDF and the client's electronic format (Factur-X for French clients), with the
 programme's e-mail template, in the background through ``sending_data`` and
 Odoo's "Send invoices automatically" scheduled action."""
 
-import logging
-from functools import partial
-
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .ir_cron import RETRIED_ERRORS
-
-_logger = logging.getLogger(__name__)
-
-DOCUMENTS_BATCH_SIZE = 20
 
 
 class AccountMove(models.Model):
@@ -112,7 +106,7 @@ class AccountMove(models.Model):
         return posted
 
     @api.model
-    def _accomp_documents_missing(self, after_id=0, limit=None):
+    def _accomp_documents_missing(self):
         """Posted programme invoices and credit notes without their legal PDF,
         that Odoo's sending will not make (not queued for it), by id."""
         self.flush_model(["accomp_engagement_id", "state", "move_type", "sending_data"])
@@ -125,72 +119,54 @@ class AccountMove(models.Model):
                    AND m.state = 'posted'
                    AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.sending_data IS NULL
-                   AND m.id > %(after)s
                    AND NOT EXISTS (
                        SELECT 1 FROM ir_attachment a
                         WHERE a.res_model = 'account.move'
                           AND a.res_field = 'invoice_pdf_report_file'
                           AND a.res_id = m.id)
               ORDER BY m.id
-                 LIMIT %(limit)s
-                """,
-                after=after_id,
-                limit=limit,
+                """
             )
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
-    def _accomp_generate_documents(self, batch_size=DOCUMENTS_BATCH_SIZE):
+    def _accomp_generate_documents(self):
         """Make the legal PDF (PDF/A-3 with its Factur-X for French business
         clients) of every posted programme invoice that has none, through Odoo's
         own ``account.move.send`` without sending anything: the client, the
         accountant and the portal download the invoice, never a pro forma. Each
-        invoice on its own: a failure is reported on its programme (one to-do),
-        the others are made; each invoice is tried once per run."""
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        Cron = self.env["ir.cron"]
-        if in_cron:
-            Cron._commit_progress(remaining=len(self._accomp_documents_missing()))
-        last_id = 0
-        while moves := self._accomp_documents_missing(last_id, batch_size):
-            last_id = moves[-1].id
-            for move in moves:
-                go_on = Cron._accomp_retry_serialization(
-                    partial(move._accomp_generate_documents_step)
-                )
-                if not go_on:
-                    return
+        invoice on its own (``ir.cron._accomp_each``): a failure is reported on
+        its programme (one to-do), the others are made; each invoice is tried
+        once per run."""
+        return self.env["ir.cron"]._accomp_each(
+            self._accomp_documents_missing(),
+            lambda move: move._accomp_make_documents(),
+            "documents",
+            engagement_of=lambda move: move.accomp_engagement_id,
+        )
 
-    def _accomp_generate_documents_step(self):
-        """One invoice's documents, committed by the scheduler: whether to go on."""
+    def _accomp_make_documents(self):
+        """This invoice's legal documents, unless another worker makes them."""
         self.ensure_one()
-        if self.try_lock_for_update() and not self.invoice_pdf_report_id:
-            engagement = self.accomp_engagement_id
-            try:
-                with self.env.cr.savepoint():
-                    self.env["account.move.send"]._generate_and_send_invoices(
-                        self, sending_methods=[], allow_raising=True
-                    )
-                    if not self.invoice_pdf_report_id:
-                        raise ValueError(self.env._("no PDF was made"))
-            except RETRIED_ERRORS:
-                raise
-            except Exception as error:  # noqa: BLE001 - a report, an EDI export...
-                _logger.exception("%s: documents failed", self.name)
-                engagement._notify_failure(
-                    "documents",
-                    self.env._(
-                        "%(invoice)s: its PDF could not be made: %(error)s",
-                        invoice=self.name,
-                        error=error,
-                    ),
+        if not self.try_lock_for_update() or self.invoice_pdf_report_id:
+            return
+        try:
+            self.env["account.move.send"]._generate_and_send_invoices(
+                self, sending_methods=[], allow_raising=True
+            )
+            if not self.invoice_pdf_report_id:
+                raise UserError(self.env._("no PDF was made"))
+        except RETRIED_ERRORS:
+            raise
+        except Exception as error:  # noqa: BLE001 - a report, an EDI export...
+            raise UserError(
+                self.env._(
+                    "%(invoice)s: its PDF could not be made: %(error)s",
+                    invoice=self.name,
+                    error=error,
                 )
-            else:
-                engagement._clear_failure("documents")
-        if self.env.context.get("ir_cron_progress_id"):
-            return self.env["ir.cron"]._commit_progress(1)
-        return True
+            ) from error
 
     @api.model
     def _cron_accomp_generate_documents(self):
