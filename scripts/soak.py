@@ -256,15 +256,12 @@ def worker(config, db, job, seed, share_file=None):
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             cron = env.ref("accomp_billing.ir_cron_invoice_due_lines")
-            progress = env["ir.cron.progress"].create({"cron_id": cron.id})
+            # as Odoo runs a scheduled action: its budget and its own progress
+            cron, _progress = cron.with_context(
+                cron_id=cron.id, cron_end_time=time.monotonic() + 600
+            )._add_progress()
             cr.commit()  # pylint: disable=invalid-commit
-            env = env(
-                context={
-                    "ir_cron_progress_id": progress.id,
-                    "cron_id": cron.id,
-                    "cron_end_time": time.monotonic() + 600,
-                }
-            )
+            env = cron.env
             env["accomp.schedule.line"]._invoice_due_lines()
             cr.commit()  # pylint: disable=invalid-commit
         return
