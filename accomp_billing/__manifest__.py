@@ -30,6 +30,7 @@
         "data/accomp_dunning_data.xml",
         "views/accomp_offer_views.xml",
         "views/accomp_engagement_views.xml",
+        "views/accomp_amendment_views.xml",
         "views/accomp_schedule_line_views.xml",
         "views/accomp_usage_views.xml",
         "views/account_move_views.xml",

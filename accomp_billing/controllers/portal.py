@@ -150,6 +150,84 @@ class AccompPortal(CustomerPortal):
         milestone._accept_signoff(client)
         return request.redirect(self._programme_url(engagement_sudo, access_token))
 
+    @http.route(
+        ["/my/programmes/<int:engagement_id>/amendments/<int:amendment_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_programme_amendment(
+        self, engagement_id, amendment_id, access_token=None, report_type=None, **kw
+    ):
+        """An amendment: what changes, the schedule before and after, Accept /
+        Decline while it waits for the client; its PDF."""
+        engagement_sudo = self._programme_sudo(engagement_id, access_token)
+        amendment = engagement_sudo.amendment_ids.filtered(
+            lambda a: a.id == amendment_id and a.state != "draft"
+        )
+        if not amendment:
+            raise NotFound()
+        if report_type in ("pdf", "html", "text"):
+            return self._show_report(
+                model=amendment,
+                report_type=report_type,
+                report_ref="accomp_billing.action_report_amendment",
+                download=kw.get("download") == "true",
+            )
+        url = self._programme_url(engagement_sudo, access_token)
+        pdf = f"/my/programmes/{engagement_id}/amendments/{amendment_id}"
+        pdf += (
+            f"?report_type=pdf&access_token={access_token}"
+            if access_token
+            else ("?report_type=pdf")
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "engagement": engagement_sudo,
+                "amendment": amendment,
+                "page_name": "programme",
+                "access_token": access_token,
+                "back_url": url,
+                "pdf_url": pdf,
+                "portal_answers": self._portal_may_answer(
+                    engagement_sudo, access_token
+                ),
+            }
+        )
+        return request.render("accomp_billing.portal_my_programme_amendment", values)
+
+    @http.route(
+        [
+            "/my/programmes/<int:engagement_id>/amendments/<int:amendment_id>"
+            "/<string:answer>"
+        ],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_programme_amendment_answer(
+        self, engagement_id, amendment_id, answer, access_token=None, **kw
+    ):
+        """The client accepts (it applies) or declines an amendment."""
+        engagement_sudo, client = self._programme_client_sudo(
+            engagement_id, access_token
+        )
+        amendment = engagement_sudo.amendment_ids.filtered(
+            lambda a: a.id == amendment_id
+        )
+        if answer not in ("accept", "decline") or not amendment:
+            raise NotFound()
+        if answer == "accept":
+            amendment.action_accept(client)
+        else:
+            amendment.action_decline(client)
+        url = f"/my/programmes/{engagement_id}/amendments/{amendment_id}"
+        return request.redirect(
+            f"{url}?access_token={access_token}" if access_token else url
+        )
+
     def _programme_sudo(self, engagement_id, access_token=None):
         """The programme, as superuser, if the visitor may see it (their own, or
         the e-mail's access token) and it was sold (neither a draft nor

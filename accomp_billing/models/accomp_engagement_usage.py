@@ -217,6 +217,7 @@ class AccompEngagement(models.Model):
             lambda line: line.kind == "extras"
             and line.state == "planned"
             and not line.invoice_id
+            and not line.amendment_id  # a session pack is billed as sold
         )
         existing = {
             self._extras_key(line.product_id, line.price_unit, line.period_start): line

@@ -12,6 +12,7 @@ LINE_KINDS = [
     ("extras", "Extras"),
     ("termination", "Termination"),
     ("fees", "Late-payment fees"),
+    ("adjustment", "Adjustment"),
 ]
 LINE_STATES = [
     ("planned", "Planned"),
@@ -76,6 +77,13 @@ class AccompScheduleLine(models.Model):
     price_unit = fields.Float(string="Unit Price", min_display_digits="Product Price")
     usage_ids = fields.One2many(
         "accomp.usage", "schedule_line_id", string="Sessions", readonly=True
+    )
+    amendment_id = fields.Many2one(
+        "accomp.amendment",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        help="The amendment that added this event.",
     )
     invoice_line_ids = fields.One2many(
         "account.move.line",
@@ -187,6 +195,7 @@ class AccompScheduleLine(models.Model):
         "milestone_id.name",
         "product_id",
         "invoice_line_ids.accomp_late_invoice_id",
+        "amendment_id.number",
     )
     def _compute_name(self):
         for line in self:
@@ -472,6 +481,12 @@ class AccompScheduleLine(models.Model):
                 if subject
                 else _("Late-payment fees")
             )
+        if kind == "adjustment":
+            return (
+                _("Price adjustment: %(name)s", name=subject)
+                if subject
+                else _("Price adjustment")
+            )
         return _("Termination")
 
     @api.model
@@ -487,6 +502,8 @@ class AccompScheduleLine(models.Model):
     def _subject(self):
         """What the line bills besides its kind: the milestone or the product."""
         self.ensure_one()
+        if self.amendment_id and self.kind in ("extras", "adjustment"):
+            return self.amendment_id._event_subject()
         if self.kind == "extras":
             return self.product_id.name or ""
         if self.kind == "fees":

@@ -175,15 +175,30 @@ class AccompScheduleLine(models.Model):
         on one invoice per period (or per day they fell due)."""
         groups = []
         for engagement, lines in self.grouped("engagement_id").items():
-            scheduled = lines.filtered(lambda line: line.kind != "extras").sorted(
-                lambda line: (line.date_due, line.sequence, line.id)
-            )
-            extras = lines - scheduled
-            if scheduled and engagement.extras_policy == "next_invoice":
-                groups.append(scheduled[0] | extras)
-                scheduled = scheduled[1:]
+            scheduled = lines.filtered(
+                lambda line: line.kind not in ("extras", "adjustment")
+            ).sorted(lambda line: (line.date_due, line.sequence, line.id))
+            adjustments = lines.filtered(lambda line: line.kind == "adjustment")
+            extras = lines - scheduled - adjustments
+            own = [line for line in scheduled]
+            if own and engagement.extras_policy == "next_invoice":
+                own[0] |= extras
                 extras = extras.browse()
-            groups += [line for line in scheduled]
+            # an amendment's adjustment is billed with the event due that day
+            for adjustment in adjustments:
+                same_day = next(
+                    (
+                        i
+                        for i, group in enumerate(own)
+                        if group[0].date_due == adjustment.date_due
+                    ),
+                    None,
+                )
+                if same_day is None:
+                    own.append(adjustment)
+                else:
+                    own[same_day] |= adjustment
+            groups += own
             groups += extras.grouped(
                 lambda line: (line.period_start, line.date_due)
             ).values()

@@ -35,7 +35,7 @@ from .planning import (
 )
 
 TIME_BASED_KINDS = ("deposit", "instalment")
-ALWAYS_DELIVERED_KINDS = ("extras", "termination", "fees")
+ALWAYS_DELIVERED_KINDS = ("extras", "termination", "fees", "adjustment")
 
 
 @dataclass(frozen=True)

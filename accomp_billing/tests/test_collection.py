@@ -348,9 +348,10 @@ class TestDunning(CollectionCase):
     def test_formal_notice_is_a_real_pdf(self):
         report = self.env.ref("accomp_billing.action_report_formal_notice")
         self.dun(self.due + timedelta(days=3))  # reminded, then late
-        pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(
-            report.report_name, self.invoice.ids
-        )
+        with self.allow_pdf_render():
+            pdf, kind = report.with_context(
+                force_report_rendering=True
+            )._render_qweb_pdf(report.report_name, self.invoice.ids)
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.company.write({"city": "Paris", "company_registry": "82345678500018"})

@@ -2,11 +2,12 @@ from contextlib import contextmanager
 from datetime import date
 
 from odoo.fields import Command
-from odoo.tests import Form, freeze_time, new_test_user
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
+@tagged("post_install", "-at_install")
 class AccompCase(AccountTestInvoicingCommon):
     """A company with a chart of accounts, a client, the four roles (billing
     manager = the accounting test user, coaches, accountant) and helpers to make

@@ -2,11 +2,12 @@
 defined once, so that no behaviour depends on the order the files are imported
 in (``models/__init__.py``); the addon's own steps are called explicitly."""
 
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, tagged
 
 ADDONS = ("accomp_billing", "accomp_billing_sale")
 
 
+@tagged("post_install", "-at_install")
 class TestSeams(TransactionCase):
     def test_one_definition_per_method_within_an_addon(self):
         stacked = []

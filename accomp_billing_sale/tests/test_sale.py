@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user
 
-from .common import AccompCase
+from odoo.addons.accomp_billing.tests.common import AccompCase
 
 
 class SaleCase(AccompCase):

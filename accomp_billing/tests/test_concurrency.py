@@ -11,9 +11,9 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
-from odoo.modules.registry import Registry
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.service.model import retrying
-from odoo.tests import BaseCase
+from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
 from odoo.addons.accomp_billing.models import (
@@ -21,6 +21,7 @@ from odoo.addons.accomp_billing.models import (
 )
 
 
+@tagged("post_install", "-at_install")
 class CommittedDataCase(BaseCase):
     """Not a TransactionCase: the data must be committed for other transactions
     to see it. Everything created here (``self.ids``) is removed at the end."""
@@ -29,6 +30,13 @@ class CommittedDataCase(BaseCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
+        # Odoo's own test runner (``--test-tags``) holds the registries' lock
+        # while it runs the tests: the workers' threads would wait on it to
+        # open an environment. The registry is loaded; as Odoo's test mode
+        # does, they look it up without the lock.
+        lock = patch.object(Registry, "_lock", DummyRLock())
+        lock.start()
+        cls.addClassCleanup(lock.stop)
 
     def _cleanup(self):
         with self.registry.cursor() as cr:

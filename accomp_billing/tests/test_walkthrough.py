@@ -10,14 +10,14 @@ import json
 import logging
 from pathlib import Path
 
-from odoo.tests import HttpCase
+from odoo.tests import HttpCase, tagged
 from odoo.tools import convert_file
 from odoo.tools.translate import PoFileReader
 
 ENGAGEMENTS = "/odoo/action-accomp_billing.accomp_engagement_action"
 OFFERS = "/odoo/action-accomp_billing.accomp_offer_action"
 SCHEDULE = "/odoo/action-accomp_billing.accomp_schedule_line_action"
-PO_FILE = Path(__file__).parents[1] / "accomp_billing" / "i18n" / "fr.po"
+PO_FILE = Path(__file__).parents[1] / "i18n" / "fr.po"
 
 # Reads the page once Odoo has rendered it, then every tab of a form and the
 # gear menu; hands what it read to Python (see ``walk``).
@@ -95,6 +95,7 @@ class _Collect(logging.Handler):
         pass
 
 
+@tagged("post_install", "-at_install")
 class TestWalkthrough(HttpCase):
     @classmethod
     def setUpClass(cls):

@@ -1,9 +1,10 @@
 from datetime import date
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
+@tagged("post_install", "-at_install")
 class TestUi(HttpCase):
     @classmethod
     def setUpClass(cls):
