@@ -137,6 +137,32 @@ class AccompEngagement(models.Model):
                         date_ref=due + relativedelta(days=days)
                     )
 
+        # programmes that change: Julien Moreau took a pack of three more
+        # sessions (accepted in his space), Claire Martin is offered two more
+        # months before her new job (waiting for her answer)
+        Amendment = self.env["accomp.amendment"]
+        pack = Amendment.create(
+            {
+                "engagement_id": ref("accomp_engagement_cap").id,
+                "kind": "add_allowance",
+                "product_id": session.id,
+                "quantity": 3,
+                "amount": 360,
+                "note": "Trois séances de plus pour préparer les entretiens.",
+            }
+        )
+        pack.action_apply()
+        pack.action_accept(pack.partner_id)
+        Amendment.create(
+            {
+                "engagement_id": envol.id,
+                "kind": "extend",
+                "months": 2,
+                "amount": 1000,
+                "note": "Deux mois de plus pour accompagner la prise de poste.",
+            }
+        ).action_apply()
+
         # Sophie Bernard asked to pause her programme: suspended for now
         ref("accomp_engagement_suspendu").action_suspend()
 

@@ -87,9 +87,7 @@ class AccompAmendment(models.Model):
         check_company=True,
         domain="[('type', '=', 'service')]",
     )
-    quantity = fields.Float(
-        string="Sessions added", digits="Product Unit", default=1.0
-    )
+    quantity = fields.Float(string="Sessions added", digits="Product Unit", default=1.0)
     date_effective = fields.Date(
         string="Effective date",
         required=True,
@@ -162,7 +160,9 @@ class AccompAmendment(models.Model):
                 plan = amendment._plan()
             except (UserError, ValidationError) as error:
                 amendment.summary_html = (
-                    Markup('<div class="alert alert-warning mb-0" role="alert">%s</div>')
+                    Markup(
+                        '<div class="alert alert-warning mb-0" role="alert">%s</div>'
+                    )
                     % error.args[0]
                 )
                 continue
@@ -266,9 +266,7 @@ class AccompAmendment(models.Model):
         for amendment in self:
             if amendment.state != "draft":
                 raise UserError(
-                    self.env._(
-                        "%(name)s is not a draft.", name=amendment.display_name
-                    )
+                    self.env._("%(name)s is not a draft.", name=amendment.display_name)
                 )
             if amendment.requires_acceptance:
                 amendment._plan()  # refused now rather than once accepted
@@ -456,8 +454,7 @@ class AccompAmendment(models.Model):
     def _respread_values(self, total, count, first_period):
         engagement = self.engagement_id
         return [
-            engagement._prepare_schedule_line_values(line)
-            | {"sequence": False}
+            engagement._prepare_schedule_line_values(line) | {"sequence": False}
             for line in amendment_tools.respread(
                 total,
                 count,
@@ -573,7 +570,9 @@ class AccompAmendment(models.Model):
                     name=engagement.display_name,
                 )
             )
-        total = planning.to_decimal(engagement.currency_id.round(sum(left.mapped("amount"))))
+        total = planning.to_decimal(
+            engagement.currency_id.round(sum(left.mapped("amount")))
+        )
         first_period = amendment_tools.first_period_from(
             engagement.date_start, self._cycle(), self.date_effective
         )
@@ -584,8 +583,7 @@ class AccompAmendment(models.Model):
         plan["engagement"] = {
             "billing_model": "instalments",
             "billing_cycle": self._cycle(),
-            "instalment_count": len(self._billed_instalments())
-            + self.instalment_count,
+            "instalment_count": len(self._billed_instalments()) + self.instalment_count,
         }
 
     def _plan_price_change(self, plan):
@@ -593,9 +591,7 @@ class AccompAmendment(models.Model):
         engagement = self.engagement_id
         old, new = engagement.recurring_amount, self.recurring_amount
         if (new or 0) <= 0:
-            raise UserError(
-                self.env._("The new price per period must be positive.")
-            )
+            raise UserError(self.env._("The new price per period must be positive."))
         currency = engagement.currency_id
         if not currency.compare_amounts(old, new):
             raise UserError(
@@ -735,7 +731,10 @@ class AccompAmendment(models.Model):
                 "date_applied": engagement.company_id._accomp_today(),
                 "summary_frozen": summary,
                 **(
-                    {"date_accepted": fields.Datetime.now(), "accepted_by_id": partner.id}
+                    {
+                        "date_accepted": fields.Datetime.now(),
+                        "accepted_by_id": partner.id,
+                    }
                     if partner
                     else {}
                 ),
@@ -896,12 +895,7 @@ class AccompAmendment(models.Model):
                 "after": after,
                 "before_total": money(figures["total"]),
                 "before_untaxed": money(figures["untaxed"]),
-                "after_total": money(
-                    sum(row["total"] for row in after_rows)
-                ),
-                "after_untaxed": money(
-                    sum(row["untaxed"] for row in after_rows)
-                ),
+                "after_total": money(sum(row["total"] for row in after_rows)),
+                "after_untaxed": money(sum(row["untaxed"] for row in after_rows)),
             },
         )
-

@@ -102,7 +102,9 @@ class AccompEngagement(models.Model):
             "out_refund",
             today,
         )
-        invoices = self.env["account.move"].union(*(line.invoice_id for line, _a in credits))
+        invoices = self.env["account.move"].union(
+            *(line.invoice_id for line, _a in credits)
+        )
         names = ", ".join(invoices.sorted("invoice_date").mapped("name"))
         if len(invoices) == 1:
             vals["reversed_entry_id"] = invoices.id

@@ -1,10 +1,15 @@
 from contextlib import contextmanager
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class ProvokedFailure(UserError):
+    """A failure a test provokes: not a message of the addon (not translated)."""
 
 
 @tagged("post_install", "-at_install")

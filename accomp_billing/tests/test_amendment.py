@@ -1,11 +1,12 @@
 """Amendments (avenants): each kind with the figures of a real case (20 % VAT,
 HT and TTC), the client's acceptance, and every refusal."""
 
+import re
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tests import freeze_time
+from odoo.tests import HttpCase, freeze_time, new_test_user
 
 from .common import AccompCase
 
@@ -41,7 +42,11 @@ class TestAmendments(AmendmentCase):
         invoiced = engagement.invoice_ids
         self.assertEqual(len(invoiced), 2)
         amendment = self.amend(
-            engagement, kind="extend", months=3, amount=1500, date_effective=date(2026, 2, 15)
+            engagement,
+            kind="extend",
+            months=3,
+            amount=1500,
+            date_effective=date(2026, 2, 15),
         )
         self.assertEqual(amendment.name, "Amendment No. 1")
         self.assertEqual(amendment.state, "applied")
@@ -74,7 +79,10 @@ class TestAmendments(AmendmentCase):
         run = self.env["accomp.billing.run.preview"].create(
             {"date_ref": date(2026, 9, 1), "company_id": self.company.id}
         )
-        self.assertEqual(run.line_ids.filtered(lambda line: line.engagement_id == engagement), planned)
+        self.assertEqual(
+            run.line_ids.filtered(lambda line: line.engagement_id == engagement),
+            planned,
+        )
         # each new event invoiced exactly once
         invoices = self.invoice_due(date(2026, 9, 1))
         self.assertEqual(len(invoices), 7)
@@ -296,7 +304,9 @@ class TestAmendmentAcceptance(AmendmentCase):
         self.assertEqual(self.schedule(engagement), before)
         sent = engagement.message_ids[:1]
         self.assertIn(self.client, sent.partner_ids)
-        self.assertIn(f"/my/programmes/{engagement.id}/amendments/{amendment.id}", sent.body)
+        self.assertIn(
+            f"/my/programmes/{engagement.id}/amendments/{amendment.id}", sent.body
+        )
         self.assertIn("Extension by 3 months", sent.body)
         # the terms it was sent with cannot change any more
         with self.assertRaisesRegex(UserError, "cannot change"):
@@ -338,6 +348,7 @@ class TestAmendmentAcceptance(AmendmentCase):
         self.assertIn("Extension by 2 months", html)
         self.assertIn("4,800.00", html)  # the new total incl. VAT
         self.assertIn("Signature", html)
+        self.assertIn("Read and approved", html)
 
 
 class TestAmendmentRefusals(AmendmentCase):
@@ -379,8 +390,9 @@ class TestAmendmentRefusals(AmendmentCase):
                 "at least part of a session",
             ),
         ):
-            with self.subTest(message=message), self.assertRaisesRegex(
-                UserError, message
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(UserError, message),
             ):
                 self.amend(engagement, **vals)
             self.assertEqual(self.schedule(engagement), before)
@@ -413,6 +425,99 @@ class TestAmendmentRefusals(AmendmentCase):
         self.assertEqual(second.name, "Amendment No. 2")
         # two amendments, each applied once: 3 000 + 500 + 500
         self.assertEqual(engagement.price_total, 4000)
-        self.assertAlmostEqual(
-            sum(self.live(engagement).mapped("amount")), 4000
+        self.assertAlmostEqual(sum(self.live(engagement).mapped("amount")), 4000)
+
+
+class TestAmendmentPortal(AmendmentCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client.email = "claire.martin@example.com"
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="claire_amend",
+            password="claire_amend",
+            groups="base.group_portal",
+            partner_id=cls.client.id,
         )
+        offer = cls.make_offer(amount_total=3000, instalment_count=6)
+        with freeze_time("2026-02-15 10:00:00"):
+            cls.engagement = cls.make_engagement(
+                offer, date_start=date(2026, 1, 1), user_id=cls.coach.id
+            )
+            cls.env["accomp.schedule.line"]._invoice_due_lines(
+                date_ref=date(2026, 2, 1)
+            )
+            cls.amendment = cls.env["accomp.amendment"].create(
+                {
+                    "engagement_id": cls.engagement.id,
+                    "kind": "extend",
+                    "months": 3,
+                    "amount": 1500,
+                    "date_effective": date(2026, 2, 15),
+                }
+            )
+            cls.amendment.action_apply()
+
+    def url(self, answer=""):
+        path = f"/my/programmes/{self.engagement.id}/amendments/{self.amendment.id}"
+        return f"{path}/{answer}" if answer else path
+
+    def post(self, path):
+        token = self.engagement._portal_ensure_token()
+        page = self.url_open(f"{self.url()}?access_token={token}").text
+        csrf = re.search(r'csrf_token: "([^"]+)"', page).group(1)
+        return self.url_open(path, data={"csrf_token": csrf, "access_token": token})
+
+    @freeze_time("2026-02-16 10:00:00")
+    def test_the_client_accepts_in_the_portal(self):
+        self.start_tour(
+            f"/my/programmes/{self.engagement.id}",
+            "accomp_billing_amendment_tour",
+            login="claire_amend",
+        )
+        self.assertEqual(self.amendment.state, "applied")
+        self.assertEqual(self.amendment.accepted_by_id, self.client)
+        self.assertEqual(self.engagement.amount_untaxed, 4500)
+        self.assertEqual(self.engagement.amount_total, 5400)
+
+    @freeze_time("2026-02-16 10:00:00")
+    def test_staff_and_other_clients_cannot_answer_for_the_client(self):
+        other = self.env["res.partner"].create({"name": "Bob Durand"})
+        new_test_user(
+            self.env,
+            login="bob_amend",
+            password="bob_amend",
+            groups="base.group_portal",
+            partner_id=other.id,
+        )
+        for login in ("coach_anne", "accountant_eve", "bob_amend"):
+            self.authenticate(login, login)
+            response = self.post(self.url("accept"))
+            self.assertEqual(response.status_code, 403, login)
+        self.assertEqual(self.amendment.state, "to_accept")
+        self.assertEqual(len(self.engagement.schedule_line_ids), 6)
+        # the e-mail's link, without an account: the client's answer
+        self.authenticate(None, None)
+        response = self.post(self.url("decline"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.amendment.state, "cancelled")
+        self.assertEqual(self.engagement.amount_untaxed, 3000)
+        # answered: a second answer is refused, nothing applies
+        self.authenticate("claire_amend", "claire_amend")
+        self.post(self.url("accept"))
+        self.assertEqual(self.amendment.state, "cancelled")
+        self.assertEqual(self.engagement.amount_untaxed, 3000)
+
+    def test_a_draft_is_not_shown_and_the_pdf_is(self):
+        draft = self.env["accomp.amendment"].create(
+            {"engagement_id": self.engagement.id, "kind": "extend", "months": 1}
+        )
+        self.authenticate("claire_amend", "claire_amend")
+        hidden = self.url_open(
+            f"/my/programmes/{self.engagement.id}/amendments/{draft.id}"
+        )
+        self.assertEqual(hidden.status_code, 404)
+        page = self.url_open(self.url())
+        self.assertIn("Extension by 3 months", page.text)
+        self.assertIn("o_accomp_amendment_after", page.text)

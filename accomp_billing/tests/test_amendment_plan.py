@@ -38,7 +38,9 @@ class TestAmendmentPlan(BaseCase):
         )
 
     def test_respread_the_last_absorbs_the_rest_to_the_cent(self):
-        lines = amendment.respread(D("2000.01"), 3, date(2026, 1, 1), 1, "monthly", CENT)
+        lines = amendment.respread(
+            D("2000.01"), 3, date(2026, 1, 1), 1, "monthly", CENT
+        )
         self.assertEqual(
             [line.amount for line in lines], [D("666.67"), D("666.67"), D("666.67")]
         )

@@ -6,11 +6,10 @@ and the others' chores are done, by the real scheduled action."""
 from datetime import date
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import freeze_time
 
-from .common import AccompCase
+from .common import AccompCase, ProvokedFailure
 
 
 class TestCronTail(AccompCase):
@@ -63,12 +62,12 @@ class TestCronTail(AccompCase):
 
         def failing_write(records, vals):
             if "pause_until" in vals and broken_pause in records:
-                raise UserError(records.env._("the pause cannot end"))
+                raise ProvokedFailure("the pause cannot end")
             return write(records, vals)
 
         def failing_accept(records):
             if broken_phase in records:
-                raise UserError(records.env._("the sign-off cannot be accepted"))
+                raise ProvokedFailure("the sign-off cannot be accepted")
             return accept(records)
 
         with (
@@ -115,7 +114,7 @@ class TestCronTail(AccompCase):
 
         def failing_close(records):
             if engagements[0] in records:
-                raise UserError(records.env._("cannot close"))
+                raise ProvokedFailure("cannot close")
             return close(records)
 
         with patch.object(Engagement, "_close_finished", failing_close):

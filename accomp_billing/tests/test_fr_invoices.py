@@ -16,7 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 from odoo.tools import config
 
-from .common import AccompCase
+from .common import AccompCase, ProvokedFailure
 
 NS = {
     "ram": "urn:un:unece:uncefact:data:standard:"
@@ -202,7 +202,7 @@ class TestFrenchInvoices(FrenchCase):
 
         def broken(send, moves, **kwargs):
             if draft in moves:
-                raise UserError(send.env._("wkhtmltopdf crashed"))
+                raise ProvokedFailure("wkhtmltopdf crashed")
             return generate(send, moves, **kwargs)
 
         with (

@@ -14,7 +14,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.accomp_billing.models import accomp_schedule_line_invoicing
 
-from .common import AccompCase
+from .common import AccompCase, ProvokedFailure
 
 
 class TestInvoicing(AccompCase):
@@ -380,7 +380,7 @@ class TestInvoicing(AccompCase):
 
         def fail_for_bad(engagement, move_type="out_invoice", invoice_date=None):
             if engagement == bad:
-                raise UserError(engagement.env._("The client has no invoice address."))
+                raise ProvokedFailure("The client has no invoice address.")
             return original(engagement, move_type, invoice_date)
 
         with patch.object(Invoicing, "_prepare_invoice_values", fail_for_bad):

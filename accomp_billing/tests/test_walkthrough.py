@@ -133,6 +133,11 @@ class TestWalkthrough(HttpCase):
         # out of the test output, read it here
         logger = logging.getLogger(f"{type(self).__module__}.{type(self).__name__}")
         logger = logger.getChild(self._testMethodName).getChild("browser")
+        # the console's lines are INFO: read them whatever the "odoo" loggers'
+        # level (the test configuration's --log-level)
+        level = logger.level
+        logger.setLevel(logging.INFO)
+        self.addCleanup(logger.setLevel, level)
         for page in pages:
             reports = []
             handler = _Collect(reports)

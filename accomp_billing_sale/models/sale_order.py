@@ -24,16 +24,22 @@ class SaleOrder(models.Model):
     accomp_engagement_ids = fields.One2many(
         "accomp.engagement", "sale_order_id", string="Programmes", readonly=True
     )
+    accomp_amendment_ids = fields.One2many(
+        "accomp.amendment", "sale_order_id", string="Amendments", readonly=True
+    )
     accomp_engagement_count = fields.Integer(
         string="Programme count",
         compute="_compute_accomp_engagement_count",
         compute_sudo=True,  # a salesperson sells programmes they cannot read
     )
 
-    @api.depends("accomp_engagement_ids")
+    @api.depends("accomp_engagement_ids", "accomp_amendment_ids")
     def _compute_accomp_engagement_count(self):
         for order in self:
-            order.accomp_engagement_count = len(order.accomp_engagement_ids)
+            # the programmes it started and the ones it amended
+            order.accomp_engagement_count = len(
+                order.accomp_engagement_ids | order.accomp_amendment_ids.engagement_id
+            )
 
     @api.depends("company_id", "order_line.product_id")
     def _compute_require_payment(self):
@@ -48,7 +54,11 @@ class SaleOrder(models.Model):
 
     def _accomp_sells_programme(self):
         self.ensure_one()
-        return bool(self.order_line.sudo().filtered("accomp_offer_id"))
+        return bool(
+            self.order_line.sudo().filtered(
+                lambda line: line.accomp_offer_id or line.accomp_amend_engagement_id
+            )
+        )
 
     def _accomp_live_engagements(self):
         """The programmes these orders started and that still run or ran
@@ -129,7 +139,9 @@ class SaleOrder(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "accomp_billing.accomp_engagement_action"
         )
-        engagements = self.accomp_engagement_ids
+        engagements = (
+            self.accomp_engagement_ids | self.accomp_amendment_ids.engagement_id
+        )
         if len(engagements) == 1:
             action["views"] = [(False, "form")]
             action["res_id"] = engagements.id

@@ -27,6 +27,20 @@ class SaleOrderLine(models.Model):
     accomp_engagement_ids = fields.One2many(
         "accomp.engagement", "sale_line_id", string="Programmes", readonly=True
     )
+    # an upsell: the line amends a programme of the client instead of starting one
+    accomp_amend_engagement_id = fields.Many2one(
+        "accomp.engagement",
+        string="Amends programme",
+        domain="[('partner_id', 'child_of', order_partner_id),"
+        " ('state', 'in', ('active', 'suspended')), ('date_terminated', '=', False)]",
+        check_company=True,
+        help="Confirming the order amends this programme (more months for a "
+        "programme product, a session pack for a session product) instead of "
+        "starting a new one; the programme bills it.",
+    )
+    accomp_amendment_ids = fields.One2many(
+        "accomp.amendment", "sale_line_id", string="Amendments", readonly=True
+    )
     accomp_schedule_summary = fields.Char(
         string="Billing schedule",
         compute="_compute_accomp_schedule_summary",
@@ -46,12 +60,17 @@ class SaleOrderLine(models.Model):
         "order_id.commitment_date",
         "order_id.date_order",
         "order_id.currency_id",
+        "accomp_amend_engagement_id",
+        "accomp_amendment_ids.state",
     )
     def _compute_accomp_schedule_summary(self):
         for line in self:
-            line.accomp_schedule_summary = (
-                line._accomp_schedule_summary() if line.accomp_offer_id else False
-            )
+            if line.accomp_amend_engagement_id:
+                line.accomp_schedule_summary = line._accomp_amendment_summary()
+            else:
+                line.accomp_schedule_summary = (
+                    line._accomp_schedule_summary() if line.accomp_offer_id else False
+                )
 
     def _accomp_price(self):
         """The programme's price as the line sells it (quantity and discount
@@ -179,12 +198,13 @@ class SaleOrderLine(models.Model):
     # The order does not invoice what the programme invoices
     # ------------------------------------------------------------------
     def _accomp_sold(self):
-        """The lines whose programme runs or ran (read as superuser: a
-        salesperson sells programmes without reading them)."""
+        """The lines whose programme runs or ran, or that amended one (read as
+        superuser: a salesperson sells programmes without reading them)."""
         return self.filtered(
             lambda line: line.sudo().accomp_engagement_ids.filtered(
                 lambda e: e.state != "cancelled"
             )
+            or line.sudo().accomp_amendment_ids.filtered(lambda a: a.state == "applied")
         )
 
     @api.model_create_multi
@@ -244,9 +264,18 @@ class SaleOrderLine(models.Model):
             engagements = line.accomp_engagement_ids.filtered(
                 lambda e: e.state != "cancelled"
             )
+            events = (
+                line.sudo()
+                .accomp_amendment_ids.filtered(lambda a: a.state == "applied")
+                .engagement_id.schedule_line_ids.filtered(
+                    lambda event, ln=line: event.amendment_id.sale_line_id == ln
+                )
+            )
             fully = all(
                 e.state == "done" or (e.date_end and not e.amount_to_invoice)
                 for e in engagements
+            ) and all(
+                event.state in ("invoiced", "paid", "cancelled") for event in events
             )
             line.qty_invoiced = line.product_uom_qty if fully else 0.0
         return result
@@ -262,12 +291,15 @@ class SaleOrderLine(models.Model):
 
     def _accomp_create_engagements(self):
         """One running programme per line selling an offer (never a second one:
-        a line whose programme is not cancelled is skipped)."""
+        a line whose programme is not cancelled is skipped); a line amending a
+        programme amends it instead."""
+        self._accomp_amend_engagements()
         lines = (
             self.filtered(
                 lambda line: line.accomp_offer_id
                 and not line.display_type
                 and line.product_uom_qty > 0
+                and not line.accomp_amend_engagement_id
             )
             - self._accomp_sold()
         )
@@ -289,3 +321,81 @@ class SaleOrderLine(models.Model):
             engagements |= engagement
         engagements.action_confirm()
         return engagements
+
+    def _accomp_amend_engagements(self):
+        """Each upsell line amends its programme once, as the client signed it
+        on the quotation: more months at the line's price for a programme
+        product, a session pack for any other product."""
+        lines = (
+            self.filtered(
+                lambda line: line.accomp_amend_engagement_id
+                and not line.display_type
+                and line.product_uom_qty > 0
+            )
+            - self._accomp_sold()
+        )
+        amendments = self.env["accomp.amendment"].sudo()
+        for line in lines.sudo():
+            engagement = line.accomp_amend_engagement_id
+            if engagement.partner_id.commercial_partner_id != (
+                line.order_id.partner_id.commercial_partner_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "“%(line)s” amends %(programme)s, which is not %(client)s's "
+                        "programme.",
+                        line=line.name.splitlines()[0] if line.name else "",
+                        programme=engagement.display_name,
+                        client=line.order_id.partner_id.display_name,
+                    )
+                )
+            amendment = amendments.with_company(line.company_id).create(
+                {**line._accomp_amendment_values(), "sale_line_id": line.id}
+            )
+            amendment.action_apply()
+            amendment.write(
+                {
+                    "accepted_by_id": line.order_id.partner_id.id,
+                    "date_accepted": line.order_id.date_order,
+                }
+            )
+            amendments |= amendment
+        return amendments
+
+    def _accomp_amendment_values(self):
+        """The amendment this upsell line sells."""
+        self.ensure_one()
+        offer = self.accomp_offer_id
+        values = {
+            "engagement_id": self.accomp_amend_engagement_id.id,
+            "requires_acceptance": False,  # the client signed the quotation
+            "date_effective": self._accomp_date_start(),
+            "amount": self._accomp_price(),
+            "note": self.order_id.name,
+        }
+        if offer and offer.billing_model != "subscription":
+            values.update(kind="extend", months=offer.duration_months)
+        else:
+            values.update(
+                kind="add_allowance",
+                product_id=self.product_id.id,
+                quantity=self.product_uom_qty,
+            )
+        return values
+
+    def _accomp_amendment_summary(self):
+        """ "Amends ACC/2026/0001: extension by 3 months, price +1 500,00 €" """
+        self.ensure_one()
+        applied = self.accomp_amendment_ids.filtered(lambda a: a.state == "applied")
+        if applied:
+            return ", ".join(
+                f"{amendment.name} ({amendment.engagement_id.name}): "
+                f"{amendment.description}"
+                for amendment in applied
+            )
+        change = self.env["accomp.amendment"].new(self._accomp_amendment_values())
+        return self.env._(
+            "Amends %(programme)s: %(change)s",
+            programme=self.accomp_amend_engagement_id.name,
+            change=change._describe(),
+        )

@@ -381,3 +381,115 @@ class TestSaleBridgeAttacks(SaleCase):
         with self.assertRaisesRegex(UserError, "on or before 12/31/2999"):
             order.action_confirm()
         self.assertFalse(order.sudo().accomp_engagement_ids)
+
+
+@freeze_time("2026-02-15 09:00:00")
+class TestUpsell(SaleCase):
+    """A quotation line amends a running programme of the client: confirming
+    the order applies the amendment, the programme bills it, the order shows
+    it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the billing manager sells the change
+        cls.env.user.group_ids += cls.env.ref("sales_team.group_sale_salesman")
+        running = cls.make_offer(amount_total=3000, instalment_count=6)
+        cls.running = cls.make_engagement(running, date_start=date(2026, 1, 1))
+        cls.env["accomp.schedule.line"]._invoice_due_lines(date_ref=date(2026, 2, 1))
+        cls.extension = cls.make_offer(
+            name="Prolongation 3 mois", amount_total=1500, duration_months=3
+        )
+        cls.extension_product = cls.env["product.product"].create(
+            {
+                "name": "Prolongation 3 mois",
+                "type": "service",
+                "list_price": 1500,
+                "taxes_id": [Command.set(cls.vat20.ids)],
+                "accomp_offer_id": cls.extension.id,
+            }
+        )
+        cls.session = cls.env["product.product"].create(
+            {
+                "name": "Séance",
+                "type": "service",
+                "list_price": 120,
+                "taxes_id": [Command.set(cls.vat20.ids)],
+            }
+        )
+
+    def upsell(self, product, quantity=1, price=None, engagement=None):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "price_unit": price or product.list_price,
+                            "accomp_amend_engagement_id": (
+                                engagement or self.running
+                            ).id,
+                        }
+                    )
+                ],
+            }
+        )
+
+    def test_an_extension_sold_on_a_quotation_amends_the_programme(self):
+        order = self.upsell(self.extension_product)
+        self.assertIn(
+            f"Amends {self.running.name}: Extension by 3 months",
+            order.order_line.accomp_schedule_summary,
+        )
+        self.assertFalse(order.require_payment)
+        order.action_confirm()
+        amendment = order.accomp_amendment_ids
+        self.assertEqual(amendment.state, "applied")
+        self.assertEqual(amendment.accepted_by_id, self.client)
+        # no second programme: the running one is amended
+        self.assertFalse(order.accomp_engagement_ids)
+        self.assertEqual(order.accomp_engagement_count, 1)
+        planned = self.running.schedule_line_ids.filtered(
+            lambda line: line.state == "planned"
+        )
+        self.assertEqual(planned.mapped("amount"), [500.0] * 7)
+        self.assertEqual(self.running.amount_untaxed, 4500)
+        self.assertEqual(self.running.amount_total, 5400)
+        # the order does not invoice it: the programme does, on its line
+        self.assertEqual(order.order_line.qty_to_invoice, 0)
+        self.invoice_due(date(2026, 9, 1))
+        new = planned.invoice_id
+        self.assertEqual(len(new), 7)
+        self.assertEqual(new.invoice_line_ids.sale_line_ids, order.order_line)
+        self.assertEqual(order.order_line.qty_invoiced, 1)
+        # confirmed twice, amended once
+        order.order_line._accomp_create_engagements()
+        self.assertEqual(len(self.running.amendment_ids), 1)
+
+    def test_a_session_pack_sold_on_a_quotation(self):
+        order = self.upsell(self.session, quantity=5, price=120)
+        order.action_confirm()
+        amendment = order.accomp_amendment_ids
+        self.assertEqual(amendment.kind, "add_allowance")
+        self.assertEqual(self.running.included_qty, 5)
+        pack = self.running.schedule_line_ids.filtered(lambda l: l.kind == "extras")
+        self.assertEqual(pack.amount, 600)
+        invoice = self.invoice_due(date(2026, 2, 15)).filtered(
+            lambda m: m.invoice_line_ids.accomp_schedule_line_id == pack
+        )
+        self.assertAlmostEqual(invoice.amount_untaxed, 600)
+        self.assertAlmostEqual(invoice.amount_total, 720)
+        self.assertEqual(invoice.invoice_line_ids.sale_line_ids, order.order_line)
+
+    def test_a_quotation_cannot_amend_another_clients_programme(self):
+        other = self.env["res.partner"].create({"name": "Bob Durand"})
+        theirs = self.make_engagement(
+            self.offer, date_start=date(2026, 1, 1), partner_id=other.id
+        )
+        order = self.upsell(self.session, quantity=5, engagement=theirs)
+        with self.assertRaisesRegex(UserError, "not Claire Martin's programme"):
+            order.action_confirm()
+        self.assertFalse(theirs.amendment_ids)
+        self.assertEqual(theirs.amount_untaxed, 3000)
