@@ -170,7 +170,9 @@ class TestAmendments(AmendmentCase):
         self.assertAlmostEqual(march.amount_credited, 61.93)
         self.assertEqual(self.planned(engagement)[:1].amount, 300)
         self.assertFalse(
-            engagement.schedule_line_ids.filtered(lambda l: l.kind == "adjustment")
+            engagement.schedule_line_ids.filtered(
+                lambda line: line.kind == "adjustment"
+            )
         )
 
     @freeze_time("2026-02-10 10:00:00")
@@ -204,7 +206,9 @@ class TestAmendments(AmendmentCase):
                     "date": date(2026, 2, day),
                 }
             )
-        extras = engagement.schedule_line_ids.filtered(lambda l: l.kind == "extras")
+        extras = engagement.schedule_line_ids.filtered(
+            lambda line: line.kind == "extras"
+        )
         self.assertEqual(len(extras), 1)  # the pack, no extra sessions
         invoices = self.invoice_due(date(2026, 2, 10))
         pack = invoices.filtered(
@@ -238,7 +242,9 @@ class TestAmendments(AmendmentCase):
                     "date": date(2026, 2, day),
                 }
             )
-        billed = engagement.schedule_line_ids.filtered(lambda l: l.kind == "extras")
+        billed = engagement.schedule_line_ids.filtered(
+            lambda line: line.kind == "extras"
+        )
         self.assertEqual(billed.state, "invoiced")  # the 2nd session, 150
         self.amend(
             engagement,
@@ -254,7 +260,9 @@ class TestAmendments(AmendmentCase):
                 "date": date(2026, 2, 9),
             }
         )
-        extras = engagement.schedule_line_ids.filtered(lambda l: l.kind == "extras")
+        extras = engagement.schedule_line_ids.filtered(
+            lambda line: line.kind == "extras"
+        )
         # the billed extra stays billed, the pack is the only new event
         self.assertEqual(len(extras), 2)
         self.assertEqual(billed.state, "invoiced")

@@ -474,7 +474,9 @@ class TestUpsell(SaleCase):
         amendment = order.accomp_amendment_ids
         self.assertEqual(amendment.kind, "add_allowance")
         self.assertEqual(self.running.included_qty, 5)
-        pack = self.running.schedule_line_ids.filtered(lambda l: l.kind == "extras")
+        pack = self.running.schedule_line_ids.filtered(
+            lambda line: line.kind == "extras"
+        )
         self.assertEqual(pack.amount, 600)
         invoice = self.invoice_due(date(2026, 2, 15)).filtered(
             lambda m: m.invoice_line_ids.accomp_schedule_line_id == pack
