@@ -229,7 +229,7 @@ class AccompAmendment(models.Model):
         amendments = super().create(vals_list)
         for amendment in amendments:
             amendment.engagement_id._check_manager()
-            amendment.engagement_id.lock_for_update()  # numbered one at a time
+            amendment.engagement_id._serialize_changes()  # numbered one at a time
             amendment.number = (
                 max(amendment.engagement_id.amendment_ids.mapped("number"), default=0)
                 + 1
@@ -700,8 +700,7 @@ class AccompAmendment(models.Model):
         second waits for the first (row lock), then plans on what it did."""
         self.ensure_one()
         engagement = self.engagement_id
-        engagement.lock_for_update()
-        self.lock_for_update()
+        engagement._serialize_changes()  # the second waits, then is retried
         self.invalidate_recordset(["state"])
         if self.state not in ("draft", "to_accept"):
             raise UserError(

@@ -18,7 +18,7 @@ same model (a computed field lives with its compute), each method defined once:
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from ..tools import planning
 from .accomp_terms_mixin import TERM_FIELDS
@@ -500,6 +500,20 @@ class AccompEngagement(models.Model):
         unpaid._write_state("cancelled")
         self._write_state("cancelled")
         return True
+
+    def _serialize_changes(self):
+        """Two changes of one programme at once (two coaches logging its last
+        included session, two amendments): updating the programme's row makes
+        the second transaction wait for the first, then fail to serialize;
+        Odoo retries it on a snapshot that sees the first one's work."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE accomp_engagement SET write_date = write_date "
+                    "WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
 
     def _write_state(self, state, **vals):
         """The one way the lifecycle actions change a programme's status."""

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..tools import allowance as allowance_tools
 from ..tools import planning
@@ -116,7 +115,7 @@ class AccompEngagement(models.Model):
         the prices and billing events it produces are not theirs to write."""
         Line = self.env["accomp.schedule.line"].sudo()
         immediate = Line
-        self._serialize_usage()
+        self._serialize_changes()
         for engagement in self.sudo().filtered(
             lambda e: e.state in ("active", "suspended")
         ):
@@ -125,20 +124,6 @@ class AccompEngagement(models.Model):
         if immediate:
             immediate._invoice_now()
         return True
-
-    def _serialize_usage(self):
-        """Two coaches logging sessions on one engagement at once must not both
-        take the last included session. Updating the engagement rows makes the
-        second transaction wait for the first, then fail to serialize: Odoo
-        retries it on a snapshot that sees the first one's usage."""
-        if self.ids:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE accomp_engagement SET write_date = write_date "
-                    "WHERE id IN %s",
-                    tuple(self.ids),
-                )
-            )
 
     def _allocate_usage(self):
         self.ensure_one()

@@ -81,7 +81,7 @@ class AccompScheduleLine(models.Model):
     amendment_id = fields.Many2one(
         "accomp.amendment",
         index="btree_not_null",
-        ondelete="restrict",
+        ondelete="set null",
         readonly=True,
         help="The amendment that added this event.",
     )

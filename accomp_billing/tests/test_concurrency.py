@@ -351,3 +351,101 @@ class TestTwoCoachesAtOnce(CommittedDataCase):
                 lambda line: line.kind == "extras"
             )
             self.assertEqual(extras.amount, 90)
+
+
+class TestTwoAmendmentsAtOnce(CommittedDataCase):
+    """Two amendments of one programme applied at the same moment: the second
+    waits for the first, then plans on what it did; the schedule sums to the
+    price both give."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            partner = env["res.partner"].create({"name": "Concurrency client"})
+            offer = env["accomp.offer"].create(
+                {
+                    "name": "Concurrency offer",
+                    "billing_model": "instalments",
+                    "amount_total": 3000,
+                    "instalment_count": 6,
+                    "invoice_mode": "review",
+                }
+            )
+            engagement = env["accomp.engagement"].create(
+                {
+                    "partner_id": partner.id,
+                    "offer_id": offer.id,
+                    "date_start": date(2026, 1, 1),
+                }
+            )
+            engagement.action_confirm()
+            amendments = env["accomp.amendment"].create(
+                [
+                    {
+                        "engagement_id": engagement.id,
+                        "kind": "extend",
+                        "months": 1,
+                        "amount": 500,
+                        "date_effective": date(2026, 1, 1),
+                        "requires_acceptance": False,
+                    }
+                    for _i in range(2)
+                ]
+            )
+            self.ids = {
+                "partner": partner.id,
+                "offer": offer.id,
+                "engagements": engagement.ids,
+                "amendments": amendments.ids,
+            }
+        self.addCleanup(self._cleanup)
+
+    def test_the_second_amendment_waits_and_applies_on_the_first(self):
+        barrier = threading.Barrier(2)
+        errors = []
+        Amendment = self.registry["accomp.amendment"]  # the model's class
+        original = Amendment._plan
+
+        def slow_plan(amendment):
+            plan = original(amendment)
+            time.sleep(0.5)  # the other one tries meanwhile
+            return plan
+
+        def apply(env, amendment_id):
+            env["accomp.amendment"].browse(amendment_id).action_apply()
+
+        def worker(amendment_id):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    barrier.wait(timeout=10)
+                    # what Odoo does with every RPC: retry on serialization failure
+                    retrying(partial(apply, env, amendment_id), env)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion
+                errors.append(error)
+
+        with patch.object(Amendment, "_plan", slow_plan):
+            threads = [
+                threading.Thread(target=worker, args=(amendment_id,))
+                for amendment_id in self.ids["amendments"]
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+
+        self.assertFalse(errors)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            engagement = env["accomp.engagement"].browse(self.ids["engagements"])
+            amendments = engagement.amendment_ids
+            self.assertEqual(amendments.mapped("state"), ["applied", "applied"])
+            live = engagement.schedule_line_ids.filtered(
+                lambda line: line.state != "cancelled"
+            )
+            # 3 000 + 500 + 500 in 8 events: neither amendment lost nor counted twice
+            self.assertEqual(engagement.price_total, 4000)
+            self.assertEqual(len(live), 8)
+            self.assertAlmostEqual(sum(live.mapped("amount")), 4000)
+            self.assertEqual(engagement.duration_months, 8)
