@@ -37,6 +37,7 @@
         "views/accomp_dunning_level_views.xml",
         "views/accomp_billing_menus.xml",
         "views/accomp_forecast_views.xml",
+        "views/accomp_cutoff_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "wizards/accomp_pause_wizard_views.xml",

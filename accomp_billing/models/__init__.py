@@ -17,6 +17,7 @@ from . import accomp_engagement_portal
 from . import accomp_engagement_allowance
 from . import accomp_engagement_amendment
 from . import accomp_amendment
+from . import accomp_cutoff
 from . import accomp_milestone
 from . import accomp_usage
 from . import accomp_schedule_line

@@ -2,14 +2,9 @@
 what was delivered (phases done, sessions used, time elapsed), so that
 "delivered but not billed" and "billed but not delivered" show at a glance.
 
-All amounts incl. VAT, like the invoices. Value delivered to date:
-
-* a milestone: its amount once the phase is done;
-* extras and termination lines: billed for what was already delivered;
-* a deposit: as the phases are done (milestone programmes), else as time runs
-  over the programme;
-* any other event (instalment, subscription period, upfront): as time runs over
-  its period (the programme's dates when it has none)."""
+All amounts incl. VAT, like the invoices. Value delivered: the one definition
+of ``tools/delivery.py`` (``_amount_delivered``), which the termination wizard
+and the year-end cut-off use too."""
 
 import math
 import operator as py_operator
@@ -18,14 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-
-def time_share(start, end, today):
-    """Share of [start, end] (both days included) elapsed on ``today``."""
-    if not start or not end or end < start:
-        return 0.0
-    if today < start:
-        return 0.0
-    return min(1.0, ((today - start).days + 1) / ((end - start).days + 1))
+from ..tools import delivery, planning
 
 
 class AccompEngagement(models.Model):
@@ -64,6 +52,9 @@ class AccompEngagement(models.Model):
         "schedule_line_ids.amount_credited",
         "schedule_line_ids.state",
         "milestone_ids.state",
+        "milestone_ids.date_done",
+        "schedule_line_ids.amount_net",
+        "date_end",
         "amount_invoiced",
     )
     @api.depends_context("company")
@@ -87,31 +78,96 @@ class AccompEngagement(models.Model):
         self.ensure_one()
         if self.state in (False, "draft", "cancelled"):
             return 0.0, 0, 0
-        done_share = (
-            self.milestone_done_count / self.milestone_count
-            if self.milestone_count
-            else None
-        )
-        delivered = 0.0
-        periods = elapsed = 0
-        for line in self.schedule_line_ids.filtered(
+        periods = self.schedule_line_ids.filtered(
             lambda x: x.state not in ("cancelled", "credited")
-        ):
-            value = line.amount_total - line.amount_credited
-            if line.kind == "milestone":
-                share = 1.0 if line.milestone_id.state == "done" else 0.0
-            elif line.kind in ("extras", "termination"):
-                share = 1.0
-            elif line.kind == "deposit" and done_share is not None:
-                share = done_share
-            elif line.period_start and line.period_end:
-                periods += 1
-                elapsed += line.period_end < today
-                share = time_share(line.period_start, line.period_end, today)
-            else:
-                share = time_share(self.date_start, self.date_end, today)
-            delivered += value * share
-        return self.currency_id.round(delivered), periods, elapsed
+            and x.period_start
+            and x.period_end
+            and x.period_start != x.period_end
+        )
+        elapsed = len(periods.filtered(lambda x: x.period_end < today))
+        return self._amount_delivered(today), len(periods), elapsed
+
+    def _amount_delivered(self, date, untaxed=False):
+        """Value delivered by the end of ``date``, incl. VAT (excl. VAT with
+        ``untaxed``): ``tools/delivery.py``'s one definition, on what each
+        billing event bills net of its credit notes."""
+        self.ensure_one()
+        if self.state in (False, "draft", "cancelled"):
+            return 0.0
+        events = [
+            delivery.Event(
+                kind=line.kind,
+                amount=planning.to_decimal(
+                    line.amount_net_untaxed if untaxed else line.amount_net
+                ),
+                date_due=(
+                    line.milestone_id.date_done
+                    if line.kind == "milestone"
+                    else line.date_due
+                )
+                or None,
+                period_start=line.period_start or None,
+                period_end=line.period_end or None,
+            )
+            for line in self.schedule_line_ids.filtered(
+                lambda x: x.state != "cancelled"
+            )
+        ]
+        phases = [
+            delivery.Phase(planning.to_decimal(milestone.percent), milestone.date_done)
+            for milestone in self.milestone_ids
+            if milestone.state == "done"
+        ]
+        value = delivery.delivered(
+            events,
+            self.billing_model,
+            self.date_start,
+            self.date_end or None,
+            date,
+            self.currency_id.rounding,
+            phases,
+        )
+        return self.currency_id.round(float(value))
+
+    def _amount_invoiced_on(self, date):
+        """Untaxed, in the company's currency: the programme's invoices posted
+        and dated on or before ``date``, less its credit notes (the cut-off's
+        invoiced side: posted documents only, the same figure later)."""
+        self.ensure_one()
+        moves = self.invoice_ids.filtered(
+            lambda m: m.state == "posted"
+            and m.move_type in ("out_invoice", "out_refund")
+            and m.invoice_date
+            and m.invoice_date <= date
+        )
+        return self.company_id.currency_id.round(
+            sum(moves.mapped("amount_untaxed_signed"))
+        )
+
+    def _amount_delivered_on(self, date):
+        """Untaxed value delivered by ``date``, in the company's currency."""
+        self.ensure_one()
+        delivered = self._amount_delivered(date, untaxed=True)
+        company = self.company_id
+        return self.currency_id._convert(delivered, company.currency_id, company, date)
+
+    def _income_account(self):
+        """The income account the programme's invoices are booked on."""
+        self.ensure_one()
+        company = self.company_id
+        product = self._invoiced_product().with_company(company)
+        account = product.product_tmpl_id._get_product_accounts()["income"]
+        if self.fiscal_position_id:
+            account = self.fiscal_position_id.map_account(account)
+        if not account:
+            account = (
+                self.env["account.journal"]
+                .search(
+                    [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+                )
+                .default_account_id
+            )
+        return account
 
     def _search_ledger_gap(self, fname, operator, value):
         """Computed from today's delivery: programmes under way or done are

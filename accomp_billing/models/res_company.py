@@ -15,6 +15,20 @@ class ResCompany(models.Model):
         check_company=True,
         help="Payment terms of generated programme invoices when the client has none.",
     )
+    accomp_cutoff_deferred_account_id = fields.Many2one(
+        "account.account",
+        string="Deferred income account",
+        check_company=True,
+        help="Year-end cut-off: billed, not yet delivered (produits constatés "
+        "d'avance, 487 in the French chart).",
+    )
+    accomp_cutoff_accrued_account_id = fields.Many2one(
+        "account.account",
+        string="Invoices to issue account",
+        check_company=True,
+        help="Year-end cut-off: delivered, not yet billed (factures à établir, 418 "
+        "in the French chart).",
+    )
     accomp_retry_days = fields.Char(
         string="Payment Retries",
         default="3, 7, 14",
@@ -68,3 +82,17 @@ class ResCompany(models.Model):
     def _accomp_retry_days(self):
         self.ensure_one()
         return recovery.parse_retry_days(self.accomp_retry_days)
+
+    def _accomp_cutoff_accounts(self):
+        """(deferred income, invoices to issue) accounts of the cut-off: the
+        company's settings, else the French chart's 487 and 4181."""
+        self.ensure_one()
+        chart = self.env["account.chart.template"].with_company(self)
+        return (
+            self.accomp_cutoff_deferred_account_id
+            or chart.ref("pcg_487", raise_if_not_found=False)
+            or self.env["account.account"],
+            self.accomp_cutoff_accrued_account_id
+            or chart.ref("pcg_4181", raise_if_not_found=False)
+            or self.env["account.account"],
+        )

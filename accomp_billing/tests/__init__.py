@@ -7,6 +7,8 @@ from . import (
     test_collection,
     test_concurrency,
     test_cron_tail,
+    test_cutoff,
+    test_delivery,
     test_einvoice,
     test_engagement,
     test_engagement_form,

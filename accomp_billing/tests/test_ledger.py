@@ -23,9 +23,10 @@ class TestLedger(AccompCase):
         with freeze_time("2026-11-01 09:00:00"):
             self.invoice_due(date(2026, 11, 1))
         self.assertEqual(engagement.amount_invoiced, 1200)
-        # October and November delivered, December 15 days out of 31
-        self.assertEqual(engagement.amount_delivered, round(1200 + 600 * 15 / 31, 2))
-        self.assertEqual(engagement.amount_delivered_not_billed, 290.32)
+        # delivered day by day over the programme (1 October - 31 March, 182
+        # days), whatever its payment periods: 76 days by 15 December
+        self.assertEqual(engagement.amount_delivered, round(3600 * 76 / 182, 2))
+        self.assertEqual(engagement.amount_delivered_not_billed, 303.30)
         self.assertEqual(engagement.amount_billed_not_delivered, 0)
         self.assertEqual(
             (engagement.period_elapsed_count, engagement.period_count), (2, 6)
@@ -37,8 +38,8 @@ class TestLedger(AccompCase):
         self.invoice_due(date(2026, 12, 15))
         engagement.invalidate_recordset()
         self.assertEqual(
-            engagement.amount_billed_not_delivered, round(600 * 16 / 31, 2)
-        )
+            engagement.amount_billed_not_delivered, 296.70
+        )  # 1 800 - 1 503,30
         self.assertIn(engagement, self.search_gap("amount_billed_not_delivered"))
         self.assertNotIn(engagement, self.search_gap("amount_delivered_not_billed"))
 
@@ -52,13 +53,13 @@ class TestLedger(AccompCase):
         self.assertEqual(engagement.amount_invoiced, 1080)
         self.assertEqual(engagement.amount_delivered, 0)
         self.assertEqual(engagement.amount_billed_not_delivered, 1080)
-        # the first phase (840 € HT, 1 008 € incl. VAT) done: billed, and half
-        # of the phases delivers half of the deposit
+        # the first phase (40 %: 840 € HT, 1 008 € incl. VAT) done: billed, and
+        # it delivers its share of the deposit (40 % of 1 080 €)
         engagement.milestone_ids.sorted("sequence")[0].action_done()
         engagement.invalidate_recordset()
         self.assertEqual(engagement.amount_invoiced, 1080 + 1008)
-        self.assertEqual(engagement.amount_delivered, 1008 + 540)
-        self.assertEqual(engagement.amount_billed_not_delivered, 540)
+        self.assertEqual(engagement.amount_delivered, 1008 + 432)
+        self.assertEqual(engagement.amount_billed_not_delivered, 648)
 
     def test_credit_note_shows_as_credited(self):
         engagement = self.make_engagement(

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .delivery import share_of_days
 from .planning import (
     committed_periods,
     nth_date,
@@ -111,18 +112,6 @@ def fee_amount(remaining, fee_type, fee_value, rounding):
     if fee_type == "fixed":
         return to_decimal(fee_value or 0)
     return Decimal(0)
-
-
-def share_of_days(amount, start, end, last, rounding):
-    """Part of ``amount`` spread evenly over ``start``..``end`` (inclusive) that
-    is delivered by ``last`` (inclusive)."""
-    if last >= end:
-        return to_decimal(amount)
-    if last < start:
-        return Decimal(0)
-    total_days = (end - start).days + 1
-    days = (last - start).days + 1
-    return quantize(to_decimal(amount) * days / total_days, rounding)
 
 
 def undelivered_amount(amount, period_start, period_end, last, rounding):

@@ -69,6 +69,12 @@ class AccompTerminateWizard(models.TransientModel):
     amount_credited = fields.Monetary(
         string="Credit Note (incl. VAT)", compute="_compute_plan"
     )
+    amount_delivered = fields.Monetary(
+        string="Delivered by the last day (incl. VAT)",
+        compute="_compute_plan",
+        help="Value delivered by the last day, as the ledger and the cut-off "
+        "count it (time elapsed, phases done, sessions used).",
+    )
     summary = fields.Html(compute="_compute_plan", sanitize=False)
 
     @api.constrains(
@@ -159,6 +165,7 @@ class AccompTerminateWizard(models.TransientModel):
                             "amount_commitment",
                             "amount_fee",
                             "amount_credited",
+                            "amount_delivered",
                             "summary",
                         ),
                         False,
@@ -178,6 +185,9 @@ class AccompTerminateWizard(models.TransientModel):
             wizard.amount_commitment = totals["commitment"]
             wizard.amount_fee = totals["fee"]
             wizard.amount_credited = totals["credited"]
+            wizard.amount_delivered = wizard.engagement_id._amount_delivered(
+                plan["date_end"]
+            )
             wizard.summary = wizard._summary(plan)
 
     def _summary(self, plan):
