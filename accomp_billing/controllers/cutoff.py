@@ -40,14 +40,24 @@ class AccompCutoffExport(http.Controller):
                 ],
             )
             for col, fname in enumerate(
-                ("amount_invoiced", "amount_delivered", "amount_deferred", "amount_accrued"),
+                (
+                    "amount_invoiced",
+                    "amount_delivered",
+                    "amount_deferred",
+                    "amount_accrued",
+                ),
                 start=3,
             ):
                 sheet.write_number(row, col, line[fname], money)
             row += 1
         sheet.write(row, 0, env._("Total"), bold)
         for col, fname in enumerate(
-            ("amount_invoiced", "amount_delivered", "amount_deferred", "amount_accrued"),
+            (
+                "amount_invoiced",
+                "amount_delivered",
+                "amount_deferred",
+                "amount_accrued",
+            ),
             start=3,
         ):
             sheet.write_number(row, col, cutoff[fname], money)

@@ -174,6 +174,14 @@ class AccompEngagement(models.Model):
 
         # and the programme that ended last month is done
         self._close_finished_programmes()
+        # the accountant's monthly closing: last month's cut-off, computed,
+        # ready to post
+        self.env["accomp.cutoff"].create(
+            {
+                "date": today.replace(day=1) - relativedelta(days=1),
+                "company_id": company.id,
+            }
+        ).action_compute()
         self._demo_payment_provider(company)
         self._demo_creation_messages()
         self._demo_one_firm(company)
@@ -262,6 +270,9 @@ class AccompEngagement(models.Model):
                 | self.env.ref("accomp_billing.product_message_demo")
             )
             products.write({"taxes_id": [Command.set(service_vat.ids)]})
+            income = taxes.ref("pcg_706", raise_if_not_found=False)
+            if income:  # services supplied, not goods sold
+                products.with_company(company).property_account_income_id = income
         if not company.partner_id.bank_ids:
             self.env["res.partner.bank"].create(
                 {

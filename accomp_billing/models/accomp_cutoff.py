@@ -221,9 +221,7 @@ class AccompCutoff(models.Model):
     def _check_draft(self):
         self.ensure_one()
         if self.state != "draft":
-            raise UserError(
-                self.env._("%(name)s is already posted.", name=self.name)
-            )
+            raise UserError(self.env._("%(name)s is already posted.", name=self.name))
 
     def _accounts(self):
         """(deferred income, accrued income) accounts of the company."""

@@ -17,7 +17,8 @@ class AccountChartTemplate(models.AbstractModel):
     def _accomp_set_services_tax(self, company):
         """The generic "Programme" product bills with the company's services
         tax (French chart), not the chart's default goods tax: its invoices
-        would say goods are delivered."""
+        would say goods are delivered; and on services supplied (706), not on
+        goods sold (707)."""
         product = self.env.ref(
             "accomp_billing.product_programme", raise_if_not_found=False
         )
@@ -32,3 +33,7 @@ class AccountChartTemplate(models.AbstractModel):
         product.taxes_id = (
             product.taxes_id.filtered(lambda tax: tax.company_id != company) | services
         )
+        # booked as services supplied (706), not as goods sold (707)
+        income = self.with_company(company).ref("pcg_706", raise_if_not_found=False)
+        if income:
+            product.with_company(company).property_account_income_id = income

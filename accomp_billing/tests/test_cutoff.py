@@ -55,7 +55,8 @@ class TestCutoff(CutoffCase):
         self.assertAlmostEqual(deferred.credit, 595.07)
         for entry in (move, reversal):
             self.assertAlmostEqual(
-                sum(entry.line_ids.mapped("debit")), sum(entry.line_ids.mapped("credit"))
+                sum(entry.line_ids.mapped("debit")),
+                sum(entry.line_ids.mapped("credit")),
             )
         # the reversal undoes it line by line on the next day
         self.assertAlmostEqual(
@@ -91,7 +92,9 @@ class TestCutoff(CutoffCase):
         engagement.invoice_ids.action_post()
         with freeze_time("2026-12-20 09:00:00"):
             second.action_done()
-        self.assertEqual(sorted(engagement.invoice_ids.mapped("state")), ["draft", "posted"])
+        self.assertEqual(
+            sorted(engagement.invoice_ids.mapped("state")), ["draft", "posted"]
+        )
         cutoff = self.cutoff(date(2026, 12, 31))
         line = self.line_of(cutoff, engagement)
         self.assertEqual(line.amount_invoiced, 1200)  # phase 1: 40 % of 3 000
@@ -103,6 +106,26 @@ class TestCutoff(CutoffCase):
             lambda aml: aml.account_id.code == "418100"
         )
         self.assertAlmostEqual(accrued.debit, 1800)
+
+    def test_the_programme_product_books_services_supplied(self):
+        """French chart: a programme is services supplied (706), the cut-off's
+        income account with it."""
+        product = self.env.ref("accomp_billing.product_programme").with_company(
+            self.company
+        )
+        self.assertEqual(product.property_account_income_id.code, "706000")
+        self.product = product
+        offer = self.make_offer(
+            billing_model="upfront",
+            amount_total=1200,
+            duration_months=12,
+            product_id=product.id,
+        )
+        engagement = self.make_engagement(offer, date_start=date(2026, 7, 1))
+        invoice = self.invoice_due(date(2026, 7, 1))
+        self.assertEqual(invoice.invoice_line_ids.account_id.code, "706000")
+        line = self.line_of(self.cutoff(date(2026, 12, 31)), engagement)
+        self.assertEqual(line.account_id.code, "706000")
 
     def test_only_accountants_and_billing_managers_book_it(self):
         with self.assertRaises(AccessError):
@@ -150,7 +173,10 @@ class TestOneDefinitionOfDelivered(CutoffCase):
 
     def test_upfront(self):
         offer = self.make_offer(
-            billing_model="upfront", amount_total=1200, duration_months=12, notice_days=0
+            billing_model="upfront",
+            amount_total=1200,
+            duration_months=12,
+            notice_days=0,
         )
         engagement = self.make_engagement(offer, date_start=date(2026, 7, 1))
         self.invoice_due(date(2026, 7, 1))

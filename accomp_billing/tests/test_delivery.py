@@ -34,7 +34,9 @@ class TestDelivery(BaseCase):
         value = delivery.delivered(planned, "upfront", self.START, self.END, on, CENT)
         self.assertEqual(value, D("604.93"))
         self.assertEqual(
-            delivery.delivered(planned, "upfront", self.START, self.END, self.END, CENT),
+            delivery.delivered(
+                planned, "upfront", self.START, self.END, self.END, CENT
+            ),
             D(1200),
         )
         self.assertEqual(
@@ -61,7 +63,9 @@ class TestDelivery(BaseCase):
         )
 
     def test_subscription_periods_over_their_own_days(self):
-        planned = events(planning.plan_subscription(400, date(2026, 1, 1), "monthly", 3))
+        planned = events(
+            planning.plan_subscription(400, date(2026, 1, 1), "monthly", 3)
+        )
         value = delivery.delivered(
             planned, "subscription", date(2026, 1, 1), None, date(2026, 2, 14), CENT
         )

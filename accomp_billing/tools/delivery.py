@@ -60,7 +60,9 @@ def share_of_days(amount, start, end, on_date, rounding):
     return quantize(amount * ((on_date - start).days + 1) / days, rounding)
 
 
-def delivered(events, billing_model, date_start, date_end, on_date, rounding, phases=()):
+def delivered(
+    events, billing_model, date_start, date_end, on_date, rounding, phases=()
+):
     """Value delivered by the end of ``on_date`` (see the module's rules)."""
     total = Decimal(0)
     time_based = sum(
