@@ -15,14 +15,14 @@ class ResCompany(models.Model):
         check_company=True,
         help="Payment terms of generated programme invoices when the client has none.",
     )
-    accomp_cutoff_deferred_account_id = fields.Many2one(
+    accomp_deferred_account_id = fields.Many2one(
         "account.account",
         string="Deferred income account",
         check_company=True,
         help="Year-end cut-off: billed, not yet delivered (produits constatés "
         "d'avance, 487 in the French chart).",
     )
-    accomp_cutoff_accrued_account_id = fields.Many2one(
+    accomp_accrued_account_id = fields.Many2one(
         "account.account",
         string="Invoices to issue account",
         check_company=True,
@@ -89,10 +89,10 @@ class ResCompany(models.Model):
         self.ensure_one()
         chart = self.env["account.chart.template"].with_company(self)
         return (
-            self.accomp_cutoff_deferred_account_id
+            self.accomp_deferred_account_id
             or chart.ref("pcg_487", raise_if_not_found=False)
             or self.env["account.account"],
-            self.accomp_cutoff_accrued_account_id
+            self.accomp_accrued_account_id
             or chart.ref("pcg_4181", raise_if_not_found=False)
             or self.env["account.account"],
         )

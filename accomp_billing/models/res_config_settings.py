@@ -42,9 +42,9 @@ class ResConfigSettings(models.TransientModel):
     accomp_facturx_default = fields.Boolean(
         related="company_id.accomp_facturx_default", readonly=False
     )
-    accomp_cutoff_deferred_account_id = fields.Many2one(
-        related="company_id.accomp_cutoff_deferred_account_id", readonly=False
+    accomp_deferred_account_id = fields.Many2one(
+        related="company_id.accomp_deferred_account_id", readonly=False
     )
-    accomp_cutoff_accrued_account_id = fields.Many2one(
-        related="company_id.accomp_cutoff_accrued_account_id", readonly=False
+    accomp_accrued_account_id = fields.Many2one(
+        related="company_id.accomp_accrued_account_id", readonly=False
     )
