@@ -120,14 +120,16 @@ class TestOneStepInstall(TransactionCase):
         installs = {
             db: subprocess.Popen(
                 [str(odoo_bin), "-c", config.rcfile, "-d", db, "-i", addons]
-                + ["--with-demo", "--stop-after-init", "--no-http"]
+                + ["--with-demo", "--stop-after-init"]
+                # Odoo's test runner serves HTTP: each install on its own port
+                + ["--http-port", str(8190 + index)]
                 + ["--db-filter=.*", "--test-enable", "--test-tags", RUNNER_TAGS]
                 + ["--log-handler=odoo.tests.result:INFO", "--log-level=warn"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            for db, addons in modules.items()
+            for index, (db, addons) in enumerate(modules.items())
         }
         charts = {}
         for db, install in installs.items():
