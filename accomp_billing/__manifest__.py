@@ -2,7 +2,7 @@
     "name": "Accompagnements — facturation des programmes",
     "summary": "Bill multi-month coaching, consulting and training programmes: "
     "upfront, instalments, milestones or subscription with commitment.",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/accomp-billing/accomp_billing",
     "author": "accomp_billing developers",

@@ -1,7 +1,7 @@
 from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import consteq
 
@@ -24,7 +24,13 @@ class AccompPortal(CustomerPortal):
         return values
 
     def _programmes_domain(self):
-        return [("state", "not in", ("draft", "cancelled"))]
+        # a programme the client withdrew from stays in their space
+        return [
+            ("state", "!=", "draft"),
+            "|",
+            ("state", "!=", "cancelled"),
+            ("date_withdrawn", "!=", False),
+        ]
 
     def _programme_sortings(self):
         return {
@@ -228,6 +234,110 @@ class AccompPortal(CustomerPortal):
             f"{url}?access_token={access_token}" if access_token else url
         )
 
+    # ------------------------------------------------------------------
+    # Consumers (C. conso): withdrawal, express start, online termination
+    # ------------------------------------------------------------------
+    def _consumer_page(self, engagement_id, access_token, template, values):
+        engagement_sudo, client = self._programme_client_sudo(
+            engagement_id, access_token
+        )
+        if not engagement_sudo.is_consumer:
+            raise NotFound()
+        page = self._prepare_portal_layout_values()
+        page.update(
+            {
+                "engagement": engagement_sudo,
+                "page_name": "programme",
+                "access_token": access_token,
+                "back_url": self._programme_url(engagement_sudo, access_token),
+                **values(engagement_sudo),
+            }
+        )
+        return request.render(template, page)
+
+    @http.route(
+        ["/my/programmes/<int:engagement_id>/withdraw"],
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_programme_withdraw(self, engagement_id, access_token=None, **kw):
+        """*Renoncer au contrat ici* → *Confirmer la rétractation*."""
+        if request.httprequest.method == "POST":
+            engagement_sudo, client = self._programme_client_sudo(
+                engagement_id, access_token
+            )
+            engagement_sudo.action_withdraw(client)
+            return request.redirect(self._programme_url(engagement_sudo, access_token))
+
+        def values(engagement_sudo):
+            if not engagement_sudo._withdrawal_open():
+                raise NotFound()
+            plan = engagement_sudo._withdrawal_plan()
+            return {"totals": engagement_sudo._termination_totals(plan)}
+
+        return self._consumer_page(
+            engagement_id,
+            access_token,
+            "accomp_billing.portal_programme_withdraw",
+            values,
+        )
+
+    @http.route(
+        ["/my/programmes/<int:engagement_id>/express_start"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_programme_express_start(
+        self, engagement_id, access_token=None, confirm=None, **kw
+    ):
+        """The consumer asks to start before the end of the withdrawal period
+        (the box they ticked, its wording kept)."""
+        engagement_sudo, client = self._programme_client_sudo(
+            engagement_id, access_token
+        )
+        if confirm:
+            engagement_sudo.action_request_express_start(client)
+        return request.redirect(self._programme_url(engagement_sudo, access_token))
+
+    @http.route(
+        ["/my/programmes/<int:engagement_id>/terminate"],
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_programme_terminate(self, engagement_id, access_token=None, **kw):
+        """*Résilier votre contrat*: the end date and what is still billed, then
+        confirm."""
+        if request.httprequest.method == "POST":
+            engagement_sudo, client = self._programme_client_sudo(
+                engagement_id, access_token
+            )
+            engagement_sudo.action_request_termination(client)
+            return request.redirect(self._programme_url(engagement_sudo, access_token))
+
+        def values(engagement_sudo):
+            try:
+                engagement_sudo._check_can_terminate()
+            except UserError:
+                raise NotFound() from None
+            plan = engagement_sudo._online_termination_plan()
+            return {
+                "plan": plan,
+                "totals": engagement_sudo._termination_totals(plan),
+            }
+
+        return self._consumer_page(
+            engagement_id,
+            access_token,
+            "accomp_billing.portal_programme_terminate",
+            values,
+        )
+
     def _programme_sudo(self, engagement_id, access_token=None):
         """The programme, as superuser, if the visitor may see it (their own, or
         the e-mail's access token) and it was sold (neither a draft nor
@@ -238,7 +348,9 @@ class AccompPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.env["accomp.engagement"]
-        if engagement_sudo.state in ("draft", "cancelled"):
+        if engagement_sudo.state == "draft" or (
+            engagement_sudo.state == "cancelled" and not engagement_sudo.date_withdrawn
+        ):
             return request.env["accomp.engagement"]
         return engagement_sudo
 

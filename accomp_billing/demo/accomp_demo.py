@@ -78,6 +78,8 @@ class AccompEngagement(models.Model):
             "accomp_engagement_suspendu",
         ):
             sold |= ref(name)
+        for engagement in sold:  # concluded when they started, not today
+            engagement.date_concluded = engagement.date_start
         sold.action_confirm()
         Line = self.env["accomp.schedule.line"]
         # the scheduler ran every day: each event invoiced on the day it fell due

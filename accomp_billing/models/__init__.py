@@ -16,6 +16,7 @@ from . import accomp_engagement_fr
 from . import accomp_engagement_portal
 from . import accomp_engagement_allowance
 from . import accomp_engagement_amendment
+from . import accomp_engagement_consumer
 from . import accomp_amendment
 from . import accomp_cutoff
 from . import accomp_milestone

@@ -420,6 +420,8 @@ class AccompEngagement(models.Model):
                 )
             lines = engagement._create_schedule()
             engagement._create_allowances()
+            if not engagement.date_concluded:
+                engagement.date_concluded = engagement.company_id._accomp_today()
             engagement._write_state("active")
             amount = format_amount(
                 self.env, engagement.amount_total, engagement.currency_id

@@ -190,6 +190,7 @@ class AccompEngagement(models.Model):
             "closing": self.env._("Closing failed"),
             "pause": self.env._("Ending the pause failed"),
             "signoff": self.env._("Accepting the sign-off failed"),
+            "renewal": self.env._("Renewal notice not sent"),
         }
         messages = {
             "sending": self.env._("Invoice not sent: %(error)s"),
@@ -200,6 +201,7 @@ class AccompEngagement(models.Model):
             "closing": self.env._("Closing the programme failed: %(error)s"),
             "pause": self.env._("Ending the pause failed: %(error)s"),
             "signoff": self.env._("Accepting the expired sign-off failed: %(error)s"),
+            "renewal": self.env._("The renewal notice was not sent: %(error)s"),
         }
         open_failures = self._failure_activities(kind)
         for engagement in self:

@@ -69,12 +69,18 @@ class AccompEngagement(models.Model):
                 )
             )
 
-    def _termination_plan(self, request_date, fee_type, fee_value):
+    def _termination_plan(self, request_date, fee_type, fee_value, last_day=None):
         """What terminating on ``request_date`` does (pure read, no write): the
         last day, the events billed now, the ones cancelled, the fee and the
         credits for what was invoiced and will not be delivered
-        (``tools/termination.py``)."""
+        (``tools/termination.py``). ``last_day`` forces the last day (a
+        consumer's withdrawal: today); a consumer whose renewal notice was not
+        sent stops at once and free from the renewal on."""
         self.ensure_one()
+        fee_type, fee_value, free_day = self._consumer_termination_terms(
+            request_date, fee_type, fee_value
+        )
+        last_day = last_day or free_day
         Line = self.env["accomp.schedule.line"]
         terms = termination.Terms(
             billing_model=self.billing_model,
@@ -85,7 +91,7 @@ class AccompEngagement(models.Model):
             commitment_months=self.commitment_months,
             recurring_amount=self.recurring_amount,
         )
-        last = termination.last_day(terms, request_date, fee_type)
+        last = last_day or termination.last_day(terms, request_date, fee_type)
         plan = termination.plan(
             [line._termination_event() for line in self.schedule_line_ids],
             terms,

@@ -291,4 +291,5 @@ class AccompScheduleLine(models.Model):
         Engagement._close_finished_programmes()
         Engagement._end_finished_pauses()
         self.env["accomp.milestone"]._accept_expired_signoffs()
+        Engagement._send_renewal_notices()
         self.env["account.move"]._accomp_send_awaiting()

@@ -9,6 +9,7 @@ FAILURE_KINDS = [
     ("closing", "Closing the programme"),
     ("pause", "End of a pause"),
     ("signoff", "Sign-off"),
+    ("renewal", "Renewal notice"),
 ]
 
 

@@ -29,6 +29,12 @@ class ResCompany(models.Model):
         help="Year-end cut-off: delivered, not yet billed (factures à établir, 418 "
         "in the French chart).",
     )
+    accomp_mediator_name = fields.Char(
+        string="Consumer mediator",
+        help="The consumer mediator the firm adheres to (C. conso L612-1), on "
+        "consumer invoices and in the client's space.",
+    )
+    accomp_mediator_url = fields.Char(string="Consumer mediator's website")
     accomp_retry_days = fields.Char(
         string="Payment Retries",
         default="3, 7, 14",

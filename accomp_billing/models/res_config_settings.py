@@ -48,3 +48,9 @@ class ResConfigSettings(models.TransientModel):
     accomp_accrued_account_id = fields.Many2one(
         related="company_id.accomp_accrued_account_id", readonly=False
     )
+    accomp_mediator_name = fields.Char(
+        related="company_id.accomp_mediator_name", readonly=False
+    )
+    accomp_mediator_url = fields.Char(
+        related="company_id.accomp_mediator_url", readonly=False
+    )

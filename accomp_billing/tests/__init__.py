@@ -6,6 +6,7 @@ from . import (
     test_billing_run,
     test_collection,
     test_concurrency,
+    test_consumer,
     test_cron_tail,
     test_cutoff,
     test_delivery,

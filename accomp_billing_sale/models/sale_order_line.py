@@ -101,6 +101,8 @@ class SaleOrderLine(models.Model):
             "product_id": self.product_id.id,
             "fiscal_position_id": order.fiscal_position_id.id,
             "sale_line_id": self.id,
+            # concluded when the client signed the quotation (else confirmed)
+            "date_concluded": fields.Date.to_date(order.signed_on or order.date_order),
         }
         if offer.billing_model == "subscription":
             values["recurring_amount"] = self._accomp_price()
