@@ -335,7 +335,7 @@ class TestPortalAnswersAreTheClients(PortalCase):
     def test_the_client_chooses_a_saved_method_for_one_programme(self):
         token = self.make_token(self.client, "portal-choice")
         second = self.make_engagement(self.engagement.offer_id)
-        strangers = self.make_token(self.other.partner_id, "bob-card", "1111")
+        strangers = self.make_token(self.other.partner_id, "bob-card", "Bob 7319")
         # staff cannot choose for the client
         self.authenticate("coach_anne", "coach_anne")
         response = self.post(
