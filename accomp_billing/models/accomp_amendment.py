@@ -12,6 +12,7 @@ from odoo.tools import format_amount, format_date
 
 from ..tools import amendment as amendment_tools
 from ..tools import planning
+from .accomp_engagement_schedule import warning_html
 
 AMENDMENT_KINDS = [
     ("extend", "Extension"),
@@ -159,12 +160,7 @@ class AccompAmendment(models.Model):
             try:
                 plan = amendment._plan()
             except (UserError, ValidationError) as error:
-                amendment.summary_html = (
-                    Markup(
-                        '<div class="alert alert-warning mb-0" role="alert">%s</div>'
-                    )
-                    % error.args[0]
-                )
+                amendment.summary_html = warning_html(error.args[0])
                 continue
             amendment.summary_html = amendment._render_summary(plan)
 

@@ -11,8 +11,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, format_datetime
 
-from ..tools import planning
-
 WITHDRAWAL_DAYS = 14  # L221-18
 # the renewal notice goes out between 3 months and 1 month before the last day
 # to refuse the renewal (L215-1)
@@ -101,9 +99,7 @@ class AccompEngagement(models.Model):
                 else False
             )
 
-    @api.depends(
-        "is_consumer", "billing_model", "commitment_end_date", "notice_days"
-    )
+    @api.depends("is_consumer", "billing_model", "commitment_end_date", "notice_days")
     def _compute_date_renewal_deadline(self):
         for engagement in self:
             engagement.date_renewal_deadline = (
@@ -183,7 +179,9 @@ class AccompEngagement(models.Model):
             "date_end": today,
             "to_bill": lines.browse(),
             "prorated": {},
-            "to_cancel": lines.filtered(lambda line: line.state in ("planned", "draft")),
+            "to_cancel": lines.filtered(
+                lambda line: line.state in ("planned", "draft")
+            ),
             "remaining": 0.0,
             "fee": 0.0,
             "credits": [
@@ -226,7 +224,9 @@ class AccompEngagement(models.Model):
                     ),
                     user_id=(engagement.user_id or self.env.user).id,
                 )
-            engagement._post_consumer_mail("accomp_billing.mail_template_withdrawal_ack")
+            engagement._post_consumer_mail(
+                "accomp_billing.mail_template_withdrawal_ack"
+            )
         return True
 
     def action_request_express_start(self, partner=None):

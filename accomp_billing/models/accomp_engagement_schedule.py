@@ -15,6 +15,13 @@ from .accomp_terms_mixin import TERM_FIELDS
 MAX_PAUSE_DAYS = 366  # a sabbatical year: longer is a new programme
 
 
+def warning_html(message):
+    """A preview that cannot be made says why, in a warning box."""
+    return (
+        Markup('<div class="alert alert-warning mb-0" role="alert">%s</div>') % message
+    )
+
+
 class AccompEngagement(models.Model):
     _inherit = "accomp.engagement"
 
@@ -105,12 +112,7 @@ class AccompEngagement(models.Model):
             try:
                 planned = engagement._plan_schedule()
             except (UserError, ValidationError) as error:
-                engagement.schedule_preview = (
-                    Markup(
-                        '<div class="alert alert-warning mb-0" role="alert">%s</div>'
-                    )
-                    % error.args[0]
-                )
+                engagement.schedule_preview = warning_html(error.args[0])
                 continue
             rows = engagement._preview_rows(planned)
             engagement.schedule_preview = self.env["ir.qweb"]._render(

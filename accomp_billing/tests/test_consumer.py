@@ -188,7 +188,9 @@ class TestRenewalNotice(ConsumerCase):
         self.assertAlmostEqual(refund.amount_untaxed, 67.74)
         self.assertAlmostEqual(refund.amount_total, 81.29)
         self.assertFalse(
-            engagement.schedule_line_ids.filtered(lambda l: l.kind == "termination")
+            engagement.schedule_line_ids.filtered(
+                lambda line: line.kind == "termination"
+            )
         )
         self.assertTrue(engagement.date_termination_requested)
         ack = engagement.message_ids.filtered(

@@ -209,6 +209,33 @@ class TestSellFromQuotation(SaleCase):
         self.assertIn("o_accomp_schedule_summary", html)
         self.assertIn("5 ×", html)
 
+    def test_a_consumer_reads_the_withdrawal_terms_and_the_mediator(self):
+        self.company.accomp_mediator_name = "CM2C"
+
+        def quotation(order):
+            return (
+                self.env["ir.actions.report"]
+                ._render_qweb_html("sale.action_report_saleorder", order.ids)[0]
+                .decode()
+            )
+
+        html = quotation(self.make_order())
+        self.assertIn("Right of withdrawal", html)
+        self.assertIn("consumer mediator: CM2C", html)
+        business = self.env["res.partner"].create(
+            {"name": "Atelier Dupont SARL", "is_company": True, "vat": "FR35562153452"}
+        )
+        self.assertNotIn(
+            "Right of withdrawal", quotation(self.make_order(partner_id=business.id))
+        )
+        # the programme the consumer's order starts is concluded when it was
+        order = self.make_order()
+        order.action_confirm()
+        engagement = order.sudo().accomp_engagement_ids
+        self.assertTrue(engagement.is_consumer)
+        self.assertEqual(engagement.date_concluded, date(2026, 3, 2))
+        self.assertEqual(engagement.withdrawal_deadline, date(2026, 3, 16))
+
 
 @freeze_time("2026-03-02 09:00:00")
 class TestSaleBridgeAttacks(SaleCase):

@@ -9,7 +9,9 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    rule = env.ref("accomp_billing.accomp_engagement_rule_portal", raise_if_not_found=False)
+    rule = env.ref(
+        "accomp_billing.accomp_engagement_rule_portal", raise_if_not_found=False
+    )
     if rule:
         rule.domain_force = (
             "[('partner_id', 'child_of', [user.commercial_partner_id.id]), "
