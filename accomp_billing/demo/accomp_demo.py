@@ -292,6 +292,10 @@ class AccompEngagement(models.Model):
                 "accomp_payment_term_id": self.env.ref(
                     "account.account_payment_term_30days"
                 ).id,
+                # the consumer mediator the firm adheres to (C. conso L612-1)
+                "accomp_mediator_name": "CM2C — Centre de la Médiation de la "
+                "Consommation de Conciliateurs de Justice",
+                "accomp_mediator_url": "https://www.cm2c.net",
             }
         )
 
