@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, format_datetime
+from odoo.tools import format_amount, format_date, format_datetime
 
 WITHDRAWAL_DAYS = 14  # L221-18
 # the renewal notice goes out between 3 months and 1 month before the last day
@@ -219,11 +219,22 @@ class AccompEngagement(models.Model):
                         "%(client)s withdrew: refund %(amount)s (credit note "
                         "%(refund)s) within 14 days.",
                         client=engagement.partner_id.name,
-                        amount=refund.amount_total,
+                        amount=format_amount(
+                            self.env, refund.amount_total, refund.currency_id
+                        ),
                         refund=refund.name,
                     ),
                     user_id=(engagement.user_id or self.env.user).id,
                 )
+            engagement.message_post(
+                body=self.env._(
+                    "%(client)s withdrew from the contract on %(date)s (within the "
+                    "14 days): the programme is cancelled.",
+                    client=(partner or engagement.partner_id).name,
+                    date=format_datetime(self.env, now),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
             engagement._post_consumer_mail(
                 "accomp_billing.mail_template_withdrawal_ack"
             )
