@@ -131,7 +131,7 @@ class TestOneStepInstall(TransactionCase):
             )
             for index, (db, addons) in enumerate(modules.items())
         }
-        charts = {}
+        charts, currencies = {}, {}
         for db, install in installs.items():
             _out, errors = install.communicate(timeout=900)
             self.assertEqual(install.returncode, 0, errors[-2000:])
@@ -156,11 +156,27 @@ class TestOneStepInstall(TransactionCase):
                     "ON u.company_id = c.id WHERE u.login = 'admin'"
                 )
                 charts[db] = cr.fetchone()[0]
+                # the programmes are in the firm's company and currency
+                cr.execute(
+                    "SELECT count(DISTINCT e.company_id), min(cur.name), "
+                    "count(DISTINCT e.currency_id), "
+                    "bool_and(e.currency_id = c.currency_id), "
+                    "bool_and(e.company_id = (SELECT res_id FROM ir_model_data "
+                    "WHERE module = 'base' AND name = 'main_company')) "
+                    "FROM accomp_engagement e "
+                    "JOIN res_company c ON c.id = e.company_id "
+                    "JOIN res_currency cur ON cur.id = e.currency_id"
+                )
+                currencies[db] = cr.fetchone()
             self.assertGreaterEqual(sold, 10, db)
             self.assertGreater(invoices, 10, db)
         self.assertEqual(
             charts, {"accomp_onestep_fr": "fr", "accomp_onestep_other": "generic_coa"}
         )
+        # French: the firm's own company, in euro; not French: the database's
+        # own company, in its own currency
+        self.assertEqual(currencies["accomp_onestep_fr"], (1, "EUR", 1, True, False))
+        self.assertEqual(currencies["accomp_onestep_other"], (1, "USD", 1, True, True))
 
     def _drop(self, db):
         sql_db.close_db(db)

@@ -38,6 +38,65 @@ class AccompEngagement(models.Model):
         return res
 
     @api.model
+    def _demo_prepare_company(self):
+        """The demo's firm, before its records are loaded: its own French
+        company when the French localization is installed (or is being, in the
+        same step), else the database's own company, in its own currency."""
+        if self.env.ref(
+            "accomp_billing.res_company_envol_demo", raise_if_not_found=False
+        ):
+            return True
+        if self._demo_is_french():
+            company = self.env["res.company"].create(
+                {
+                    "name": "Cabinet Envol Conseil",
+                    "street": "18 rue des Archives",
+                    "zip": "75004",
+                    "city": "Paris",
+                    "country_id": self.env.ref("base.fr").id,
+                    "currency_id": self.env.ref("base.EUR").id,
+                    "email": "facturation@cabinet-envol.example.com",
+                    "phone": "+33 1 42 72 18 30",
+                    "website": "https://cabinet-envol.example.com",
+                    "company_registry": "82345678500018",
+                    "vat": "FR72823456785",
+                    "accomp_legal_form": "SAS",
+                    "accomp_share_capital": 10000,
+                    "accomp_trade_register": "RCS Paris",
+                }
+            )
+        else:
+            company = self.env.ref("base.main_company")
+        # the demo's records name the firm and its currency by these
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "accomp_billing",
+                    "name": name,
+                    "model": record._name,
+                    "res_id": record.id,
+                    "noupdate": True,
+                }
+                for name, record in (
+                    ("res_company_envol_demo", company),
+                    ("demo_currency", company.currency_id),
+                )
+            ]
+        )
+        return True
+
+    @api.model
+    def _demo_is_french(self):
+        return bool(
+            self.env["ir.module.module"].search_count(
+                [
+                    ("name", "=", "l10n_fr_account"),
+                    ("state", "in", ("installed", "to install", "to upgrade")),
+                ]
+            )
+        )
+
+    @api.model
     def _demo_scenario(self):
         lang = self.env["res.lang"]._get_data(code="fr_FR")
         if lang:
@@ -52,6 +111,7 @@ class AccompEngagement(models.Model):
         self._demo_company(company)
         # the drafts were created before the products got their VAT
         drafts = self.search([("state", "=", "draft")])
+
         for fname in (
             "amount_untaxed",
             "amount_tax",
@@ -253,12 +313,10 @@ class AccompEngagement(models.Model):
     def _demo_company(self, company):
         """A French firm's invoices: services at 20 % VAT due on receipts, its
         IBAN, its identity in the header and footer, 30-day payment terms."""
+        french = self._demo_is_french()
         if not company.chart_template:
             # the French chart when the French localization is installed, else
             # Odoo's generic one (never a module installed from here)
-            french = self.env["ir.module.module"].search_count(
-                [("name", "=", "l10n_fr_account"), ("state", "=", "installed")]
-            )
             self.env["account.chart.template"].try_loading(
                 "fr" if french else "generic_coa", company, install_demo=False
             )
@@ -275,7 +333,7 @@ class AccompEngagement(models.Model):
             income = taxes.ref("pcg_706", raise_if_not_found=False)
             if income:  # services supplied, not goods sold
                 products.with_company(company).property_account_income_id = income
-        if not company.partner_id.bank_ids:
+        if french and not company.partner_id.bank_ids:
             self.env["res.partner.bank"].create(
                 {
                     "acc_number": "FR7630006000011234567890189",
@@ -283,21 +341,23 @@ class AccompEngagement(models.Model):
                 }
             )
         layout = self.env["base.document.layout"].with_company(company)
-        company.partner_id.tz = "Europe/Paris"
-        company.write(
-            {
-                "logo": self._demo_logo(),
-                "report_footer": layout._default_report_footer(),
-                "company_details": layout._default_company_details(),
-                "accomp_payment_term_id": self.env.ref(
-                    "account.account_payment_term_30days"
-                ).id,
+        vals = {
+            "report_footer": layout._default_report_footer(),
+            "company_details": layout._default_company_details(),
+            "accomp_payment_term_id": self.env.ref(
+                "account.account_payment_term_30days"
+            ).id,
+        }
+        if french:  # the firm's own company: its logo, Paris, its mediator
+            company.partner_id.tz = "Europe/Paris"
+            vals.update(
+                logo=self._demo_logo(),
                 # the consumer mediator the firm adheres to (C. conso L612-1)
-                "accomp_mediator_name": "CM2C — Centre de la Médiation de la "
+                accomp_mediator_name="CM2C — Centre de la Médiation de la "
                 "Consommation de Conciliateurs de Justice",
-                "accomp_mediator_url": "https://www.cm2c.net",
-            }
-        )
+                accomp_mediator_url="https://www.cm2c.net",
+            )
+        company.write(vals)
 
     @api.model
     def _demo_logo(self):
