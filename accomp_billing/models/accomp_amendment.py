@@ -795,8 +795,8 @@ class AccompAmendment(models.Model):
             if line.state == "cancelled":
                 continue
             if line in plan["update"]:
-                untaxed, total = engagement._taxed_amounts(
-                    plan["update"][line], 1.0, line._invoice_product()
+                untaxed, total = engagement._termination_amounts(
+                    plan["update"][line], line
                 )
             else:
                 untaxed, total = line.amount_net_untaxed, line.amount_net
@@ -833,9 +833,7 @@ class AccompAmendment(models.Model):
                 }
             )
         for line, amount in plan["credit"]:
-            untaxed, total = engagement._taxed_amounts(
-                amount, 1.0, line._invoice_product()
-            )
+            untaxed, total = engagement._termination_amounts(amount, line)
             rows.append(
                 {
                     "label": self.env._("Credit note: %(event)s", event=line.name),

@@ -247,36 +247,22 @@ class AccompCutoff(models.Model):
         env = self.env
         lines = []
         for line in self.line_ids:
-            engagement = line.engagement_id
-            label = env._(
-                "%(kind)s %(programme)s", kind="PCA", programme=engagement.name
-            )
-            if line.amount_deferred:
-                lines.append(
-                    Command.create(
-                        {
-                            "name": label,
-                            "account_id": line.account_id.id,
-                            "partner_id": engagement.partner_id.id,
-                            "debit": line.amount_deferred,
-                        }
+            # billed ahead: out of income (debit); delivered not billed: into it
+            for kind, amount, side in (
+                ("PCA", line.amount_deferred, "debit"),
+                ("FAE", line.amount_accrued, "credit"),
+            ):
+                if amount:
+                    lines.append(
+                        Command.create(
+                            {
+                                "name": f"{kind} {line.engagement_id.name}",
+                                "account_id": line.account_id.id,
+                                "partner_id": line.engagement_id.partner_id.id,
+                                side: amount,
+                            }
+                        )
                     )
-                )
-            if line.amount_accrued:
-                lines.append(
-                    Command.create(
-                        {
-                            "name": env._(
-                                "%(kind)s %(programme)s",
-                                kind="FAE",
-                                programme=engagement.name,
-                            ),
-                            "account_id": line.account_id.id,
-                            "partner_id": engagement.partner_id.id,
-                            "credit": line.amount_accrued,
-                        }
-                    )
-                )
         if self.amount_deferred:
             lines.append(
                 Command.create(

@@ -1,8 +1,6 @@
 """The engagement's amendments (avenants): opened from the programme, what
 applying one changes besides the schedule (a credit note, a session pack)."""
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.tools import format_date
 
@@ -79,47 +77,25 @@ class AccompEngagement(models.Model):
         """A lower price from a day inside a period already invoiced: the days
         from then on are credited, pro rata, on a credit note of that invoice."""
         self.ensure_one()
-        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
-        today = self.company_id._accomp_today()
-        vals = self._prepare_invoice_with_lines(
-            [
-                {
-                    "product_id": line._invoice_product().id,
-                    "accomp_credited_line_id": line.id,
-                    "accomp_attempt": line.attempt,
-                    "name": env._(
-                        "%(amendment)s, price change from %(date)s, pro rata: "
-                        "%(label)s",
-                        amendment=amendment.name,
-                        date=format_date(env, amendment.date_effective),
-                        label=line._invoice_label(),
-                    ),
-                    "quantity": 1,
-                    "price_unit": amount,
-                }
-                for line, amount in credits
-            ],
-            "out_refund",
-            today,
-        )
-        invoices = self.env["account.move"].union(
-            *(line.invoice_id for line, _a in credits)
-        )
-        names = ", ".join(invoices.sorted("invoice_date").mapped("name"))
-        if len(invoices) == 1:
-            vals["reversed_entry_id"] = invoices.id
-        vals["ref"] = env._("Credit of %(invoices)s", invoices=names)
-        vals["narration"] = (
-            Markup("<p>%s</p>")
-            % env._(
+        day = amendment.date_effective
+        vals = self._prepare_credit_note(
+            credits,
+            self.company_id._accomp_today(),
+            lambda env, line: env._(
+                "%(amendment)s, price change from %(date)s, pro rata: %(label)s",
+                amendment=amendment.name,
+                date=format_date(env, day),
+                label=line._invoice_label(),
+            ),
+            lambda env, names: env._(
                 "Credit note of invoice(s) %(invoices)s: %(amendment)s of the "
                 "programme %(programme)s lowers its price from %(date)s.",
                 invoices=names,
                 amendment=amendment.name,
                 programme=self.name,
-                date=format_date(env, amendment.date_effective),
-            )
-        ) + (vals.get("narration") or Markup(""))
+                date=format_date(env, day),
+            ),
+        )
         refund = self._create_invoices([vals])
         self._reconcile_credit(refund)
         return refund

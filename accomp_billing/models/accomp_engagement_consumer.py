@@ -175,6 +175,7 @@ class AccompEngagement(models.Model):
             return self._termination_plan(today, "none", 0, last_day=today)
         lines = self.schedule_line_ids
         invoiced = lines.filtered(lambda line: line.state in ("invoiced", "paid"))
+        owed = {line: line._termination_event().amount for line in invoiced}
         return {
             "date_end": today,
             "to_bill": lines.browse(),
@@ -185,9 +186,7 @@ class AccompEngagement(models.Model):
             "remaining": 0.0,
             "fee": 0.0,
             "credits": [
-                (line, float(line._termination_event().amount))
-                for line in invoiced
-                if line._termination_event().amount > 0
+                (line, float(amount)) for line, amount in owed.items() if amount > 0
             ],
         }
 

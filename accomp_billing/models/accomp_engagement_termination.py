@@ -217,55 +217,61 @@ class AccompEngagement(models.Model):
         """Values of the pro rata credit note (``None`` when nothing is credited),
         crediting the invoices that billed the undelivered days."""
         self.ensure_one()
+        return self._prepare_credit_note(
+            plan["credits"],
+            date,
+            lambda env, line: env._(
+                "Pro rata credit, not delivered after %(date)s: %(label)s",
+                date=format_date(env, plan["date_end"]),
+                label=line._invoice_label(),
+            ),
+            lambda env, names: env._(
+                "Credit note of invoice(s) %(invoices)s: the part of the "
+                "programme %(programme)s that will not be delivered after its "
+                "termination (last day %(date)s).",
+                invoices=names,
+                programme=self.name,
+                date=format_date(env, plan["date_end"]),
+            ),
+        )
+
+    def _prepare_credit_note(self, credits, date, line_name, reason):
+        """Values of a credit note of ``credits`` [(event, amount)] (``None``
+        when nothing is credited), in the client's language: each line linked
+        to the event and attempt it credits and named ``line_name(env, event)``;
+        the note names the invoices it credits (its PDF; its Factur-X lists
+        them as BT-25) and says ``reason(env, invoice names)``."""
+        self.ensure_one()
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         product = self._invoiced_product()
         vals = self._prepare_invoice_with_lines(
             [
-                self._prepare_credit_line_values(env, product, line, amount, plan)
-                for line, amount in plan["credits"]
+                {
+                    "product_id": (line._invoice_product() or product).id,
+                    "accomp_credited_line_id": line.id,
+                    "accomp_attempt": line.attempt,
+                    "name": line_name(env, line),
+                    "quantity": 1,
+                    "price_unit": amount,
+                }
+                for line, amount in credits
             ],
             "out_refund",
             date,
         )
         if vals:
             reversed_invoices = self.env["account.move"].union(
-                *(line.invoice_id for line, _amount in plan["credits"])
+                *(line.invoice_id for line, _amount in credits)
             )
             if len(reversed_invoices) == 1:
                 vals["reversed_entry_id"] = reversed_invoices.id
                 vals["partner_id"] = reversed_invoices.partner_id.id
-            # the credit note names what it credits (its PDF; its Factur-X
-            # lists them as BT-25)
             names = ", ".join(reversed_invoices.sorted("invoice_date").mapped("name"))
             vals["ref"] = env._("Credit of %(invoices)s", invoices=names)
-            vals["narration"] = (
-                Markup("<p>%s</p>")
-                % env._(
-                    "Credit note of invoice(s) %(invoices)s: the part of the "
-                    "programme %(programme)s that will not be delivered after its "
-                    "termination (last day %(date)s).",
-                    invoices=names,
-                    programme=self.name,
-                    date=format_date(env, plan["date_end"]),
-                )
-            ) + (vals.get("narration") or Markup(""))
+            vals["narration"] = (Markup("<p>%s</p>") % reason(env, names)) + (
+                vals.get("narration") or Markup("")
+            )
         return vals
-
-    def _prepare_credit_line_values(self, env, product, line, amount, plan):
-        """The credit note's line for the undelivered part of ``line`` (hook):
-        linked to the event and attempt it credits."""
-        return {
-            "product_id": (line._invoice_product() or product).id,
-            "accomp_credited_line_id": line.id,
-            "accomp_attempt": line.attempt,
-            "name": env._(
-                "Pro rata credit, not delivered after %(date)s: %(label)s",
-                date=format_date(env, plan["date_end"]),
-                label=line._invoice_label(),
-            ),
-            "quantity": 1,
-            "price_unit": amount,
-        }
 
     def _reconcile_credit(self, refund):
         """A credit note for invoices still unpaid settles them."""
