@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
@@ -181,11 +183,11 @@ class AccompPortal(CustomerPortal):
                 download=kw.get("download") == "true",
             )
         url = self._programme_url(engagement_sudo, access_token)
-        pdf = f"/my/programmes/{engagement_id}/amendments/{amendment_id}"
-        pdf += (
-            f"?report_type=pdf&access_token={access_token}"
-            if access_token
-            else ("?report_type=pdf")
+        pdf = self._programme_url(
+            engagement_sudo,
+            access_token,
+            f"/amendments/{amendment_id}",
+            report_type="pdf",
         )
         values = self._prepare_portal_layout_values()
         values.update(
@@ -229,9 +231,10 @@ class AccompPortal(CustomerPortal):
             amendment.action_accept(client)
         else:
             amendment.action_decline(client)
-        url = f"/my/programmes/{engagement_id}/amendments/{amendment_id}"
         return request.redirect(
-            f"{url}?access_token={access_token}" if access_token else url
+            self._programme_url(
+                engagement_sudo, access_token, f"/amendments/{amendment_id}"
+            )
         )
 
     # ------------------------------------------------------------------
@@ -384,9 +387,13 @@ class AccompPortal(CustomerPortal):
             return user.partner_id
         return None
 
-    def _programme_url(self, engagement_sudo, access_token=None):
-        url = f"/my/programmes/{engagement_sudo.id}"
-        return f"{url}?access_token={access_token}" if access_token else url
+    def _programme_url(self, engagement_sudo, access_token=None, suffix="", **query):
+        """The programme's page (or ``suffix`` below it), with the visitor's
+        access token when they came with one."""
+        url = f"/my/programmes/{engagement_sudo.id}{suffix}"
+        if access_token:
+            query["access_token"] = access_token
+        return f"{url}?{urlencode(query)}" if query else url
 
     @http.route(
         ["/my/programmes/<int:engagement_id>/payment_method/remove"],

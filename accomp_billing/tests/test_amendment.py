@@ -529,3 +529,4 @@ class TestAmendmentPortal(AmendmentCase, HttpCase):
         page = self.url_open(self.url())
         self.assertIn("Extension by 3 months", page.text)
         self.assertIn("o_accomp_amendment_after", page.text)
+        self.assertIn(f"{self.url()}?report_type=pdf", page.text)
