@@ -16,7 +16,7 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("accomp_billing", "accomp_billing_sale")
+ADDONS = ("accomp_billing", "accomp_billing_sale", "accomp_billing_sepa")
 
 
 def export_pot(db, addon):

@@ -178,11 +178,16 @@ if __name__ == "__main__":
     sys.exit(odoo.cli.main())
 EOF
     chmod +x "$VENV/bin/odoo"
-    want=$(cat "$ROOT/requirements.txt" | sha256sum | cut -d' ' -f1)
+    want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-oca.txt" | sha256sum | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         log "installing Python requirements"
         # (the grep drops pip's notes about find-links folders absent on this machine)
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" \
+            2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+        # OCA's SEPA addons without their dependencies: pip must not resolve
+        # odoo==19.0.* against Odoo's own pins (see requirements-oca.txt)
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+            -r "$ROOT/requirements-oca.txt" \
             2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
         echo "$want" >"$stamp"
     else
@@ -337,8 +342,9 @@ step_demo_db() {
         "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" -i l10n_fr_account,payment_demo --with-demo \
             --load-language=fr_FR --stop-after-init --no-http --log-level=warn \
             || die "odoo could not create $DB"
-        # accomp_billing_sale: programmes sold from quotations (pulls in Sales)
-        install_db "$CONFIG" "$DB" accomp_billing,accomp_billing_sale --with-demo
+        # accomp_billing_sale: programmes sold from quotations (pulls in Sales);
+        # accomp_billing_sepa: SEPA direct debit on OCA's payment orders
+        install_db "$CONFIG" "$DB" accomp_billing,accomp_billing_sale,accomp_billing_sepa --with-demo
     fi
 }
 
@@ -348,8 +354,10 @@ step_test_db() {
     # the French localization (chart, 20 % VAT, Factur-X) for the French tests
     # (French loaded at install: a language activated inside a test transaction is
     # invisible to the test HTTP server, which renders the PDFs' styles)
-    # accomp_billing_sale (selling from quotations) is tested with the main addon
-    install_db "$TEST_CONFIG" "$TEST_DB" accomp_billing,accomp_billing_sale,payment_demo,l10n_fr_account \
+    # accomp_billing_sale (selling from quotations) and accomp_billing_sepa (SEPA
+    # direct debit) are tested with the main addon
+    install_db "$TEST_CONFIG" "$TEST_DB" \
+        accomp_billing,accomp_billing_sale,accomp_billing_sepa,payment_demo,l10n_fr_account \
         --load-language=en_US,fr_FR
 }
 
@@ -365,7 +373,7 @@ step_run() {
     log "Odoo on http://localhost:$HTTP_PORT/web/login (admin / admin), database $DB; Ctrl-C stops"
     # -u: a database installed by an older checkout gets this checkout's models
     exec "$VENV/bin/odoo" -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" \
-        -i accomp_billing_sale -u accomp_billing "$@"
+        -i accomp_billing_sale,accomp_billing_sepa -u accomp_billing "$@"
 }
 
 step_test() {

@@ -32,8 +32,12 @@ class TestInstall(TransactionCase):
         self.assertTrue(cron.active)
         self.assertEqual(cron.code.strip(), "model._cron_invoice_due_lines()")
         crons = self.env["ir.cron"].search([("code", "like", "model._cron_")])
-        crons = crons.filtered(lambda c: c.get_external_id()[c.id].startswith("accomp"))
+        crons = crons.filtered(
+            lambda c: c.get_external_id()[c.id].startswith("accomp_billing.")
+        )
         self.assertEqual(len(crons), 4)  # invoicing, documents, debits, dunning
+        sepa = self.env.ref("accomp_billing_sepa.ir_cron_prepare_direct_debits")
+        self.assertEqual(sepa.code.strip(), "model._cron_prepare_direct_debits()")
         self.assertEqual(crons.user_id, self.env.ref("base.user_root"))
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("accomp_billing.group_accomp_manager"))
@@ -60,7 +64,7 @@ class TestWheels(TransactionCase):
         pyproject.toml (whool), and its wheel carries the addon, its French
         terms and its requirements (Odoo 19, the sale bridge on the addon)."""
         root = Path(__file__).parents[1]
-        addons = ("accomp_billing", "accomp_billing_sale")
+        addons = ("accomp_billing", "accomp_billing_sale", "accomp_billing_sepa")
         with tempfile.TemporaryDirectory() as out:
             subprocess.run(
                 [sys.executable, "-m", "pip", "wheel", "--no-deps"]
@@ -84,9 +88,14 @@ class TestWheels(TransactionCase):
             self.assertIn(f"odoo/addons/{addon}/__manifest__.py", names)
             self.assertIn(f"odoo/addons/{addon}/i18n/fr.po", names)
             self.assertIn("Requires-Dist: odoo==19.0.*", metadata)
+        for addon in ("accomp_billing_sale", "accomp_billing_sepa"):
+            self.assertIn(
+                "Requires-Dist: odoo-addon-accomp_billing==19.0.*",
+                contents[f"odoo_addon_{addon}"][1],
+            )
         self.assertIn(
-            "Requires-Dist: odoo-addon-accomp_billing==19.0.*",
-            contents["odoo_addon_accomp_billing_sale"][1],
+            "Requires-Dist: odoo-addon-account_banking_sepa_direct_debit==19.0.*",
+            contents["odoo_addon_accomp_billing_sepa"][1],
         )
 
 

@@ -181,28 +181,7 @@ class AccompEngagement(models.Model):
 
         :param kind: a key of ``mail_activity.FAILURE_KINDS``
         :param summary: the to-do's title, when not the kind's own"""
-        summaries = {
-            "sending": self.env._("Add the client's e-mail"),
-            "invoicing": self.env._("Billing failed"),
-            "collection": self.env._("Automatic debit failed"),
-            "dunning": self.env._("Dunning failed"),
-            "documents": self.env._("Invoice PDF not made"),
-            "closing": self.env._("Closing failed"),
-            "pause": self.env._("Ending the pause failed"),
-            "signoff": self.env._("Accepting the sign-off failed"),
-            "renewal": self.env._("Renewal notice not sent"),
-        }
-        messages = {
-            "sending": self.env._("Invoice not sent: %(error)s"),
-            "invoicing": self.env._("Automatic invoicing failed: %(error)s"),
-            "collection": self.env._("Automatic debit failed: %(error)s"),
-            "dunning": self.env._("Dunning failed: %(error)s"),
-            "documents": self.env._("Invoice PDF not made: %(error)s"),
-            "closing": self.env._("Closing the programme failed: %(error)s"),
-            "pause": self.env._("Ending the pause failed: %(error)s"),
-            "signoff": self.env._("Accepting the expired sign-off failed: %(error)s"),
-            "renewal": self.env._("The renewal notice was not sent: %(error)s"),
-        }
+        summaries, messages = self._failure_texts()
         open_failures = self._failure_activities(kind)
         for engagement in self:
             known = open_failures.filtered(lambda a, e=engagement: a.res_id == e.id)
@@ -228,6 +207,35 @@ class AccompEngagement(models.Model):
                 ).id,
                 accomp_failure=kind,
             )
+
+    def _failure_texts(self):
+        """({kind: the to-do's title}, {kind: the chatter message, with
+        ``%(error)s``}) of each kind of failure (``mail_activity.FAILURE_KINDS``).
+
+        Extension hook: an addon adding a kind adds its texts."""
+        summaries = {
+            "sending": self.env._("Add the client's e-mail"),
+            "invoicing": self.env._("Billing failed"),
+            "collection": self.env._("Automatic debit failed"),
+            "dunning": self.env._("Dunning failed"),
+            "documents": self.env._("Invoice PDF not made"),
+            "closing": self.env._("Closing failed"),
+            "pause": self.env._("Ending the pause failed"),
+            "signoff": self.env._("Accepting the sign-off failed"),
+            "renewal": self.env._("Renewal notice not sent"),
+        }
+        messages = {
+            "sending": self.env._("Invoice not sent: %(error)s"),
+            "invoicing": self.env._("Automatic invoicing failed: %(error)s"),
+            "collection": self.env._("Automatic debit failed: %(error)s"),
+            "dunning": self.env._("Dunning failed: %(error)s"),
+            "documents": self.env._("Invoice PDF not made: %(error)s"),
+            "closing": self.env._("Closing the programme failed: %(error)s"),
+            "pause": self.env._("Ending the pause failed: %(error)s"),
+            "signoff": self.env._("Accepting the expired sign-off failed: %(error)s"),
+            "renewal": self.env._("The renewal notice was not sent: %(error)s"),
+        }
+        return summaries, messages
 
     def _billing_managers(self):
         """The billing managers of this programme's company (internal users)."""

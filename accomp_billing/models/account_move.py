@@ -69,6 +69,16 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Amounts in the invoice's own terms
     # ------------------------------------------------------------------
+    def _accomp_payment_notice(self):
+        """How this programme invoice will be paid, when it is not paid by the
+        client invoice by invoice: one sentence printed on the invoice and
+        written in its e-mail (e.g. the SEPA debit's pre-notification), or an
+        empty string.
+
+        Extension hook: the collection addons return their own."""
+        self.ensure_one()
+        return ""
+
     def _accomp_extras_untaxed(self):
         """Untaxed amount of this programme invoice's extras lines."""
         self.ensure_one()

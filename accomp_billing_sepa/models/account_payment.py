@@ -1,0 +1,135 @@
+"""A SEPA debit the client's bank returned (R-transaction)."""
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+# The reason codes a French bank returns most (EPC R-transaction codes).
+RETURN_REASONS = [
+    ("AM04", "AM04 — Insufficient funds"),
+    ("AC04", "AC04 — Account closed"),
+    ("AC06", "AC06 — Account blocked"),
+    ("AC01", "AC01 — Incorrect account number"),
+    ("MD01", "MD01 — No valid mandate"),
+    ("MD06", "MD06 — Refund requested by the debtor"),
+    ("MS02", "MS02 — Refused by the debtor"),
+    ("MS03", "MS03 — Reason not specified"),
+    ("SL01", "SL01 — Specific service of the debtor's bank"),
+]
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    accomp_return_reason = fields.Selection(
+        RETURN_REASONS, string="Debit returned", readonly=True, copy=False
+    )
+    accomp_return_date = fields.Date(
+        string="Returned on", readonly=True, copy=False
+    )
+
+    def action_debit_returned(self, reason_code, date=None):
+        """The bank returned these SEPA debits (``reason_code``, an R-transaction
+        code of ``RETURN_REASONS``): each payment is reversed on ``date`` (today
+        by default), its programme invoices are due again and handed to dunning
+        (no other debit is tried for them), the programme logs it, and a second
+        return under the same mandate suspends SEPA debits for the programme.
+
+        :return: the invoices reopened (account.move)"""
+        if reason_code not in dict(RETURN_REASONS):
+            raise UserError(
+                self.env._("Choose the reason code the bank gave for the return.")
+            )
+        reopened = self.env["account.move"]
+        for payment in self:
+            if (
+                payment.accomp_return_reason
+                or payment.payment_type != "inbound"
+                or not payment.payment_order_id
+                or payment.state in ("draft", "canceled", "rejected")
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(payment)s is not a collected SEPA debit: only those can "
+                        "be returned (once).",
+                        payment=payment.display_name,
+                    )
+                )
+            day = date or payment.company_id._accomp_today()
+            invoices = payment.payment_line_ids.move_line_id.move_id
+            payment.move_id.line_ids.remove_move_reconcile()
+            payment.move_id._reverse_moves(
+                [
+                    {
+                        "date": day,
+                        "ref": self.env._(
+                            "Returned debit %(reference)s (%(reason)s)",
+                            reference=payment.name,
+                            reason=reason_code,
+                        ),
+                    }
+                ],
+                cancel=True,
+            )
+            payment.write(
+                {
+                    "accomp_return_reason": reason_code,
+                    "accomp_return_date": day,
+                    "state": "rejected",
+                }
+            )
+            invoices.filtered("accomp_engagement_id").write(
+                {"accomp_charge_stopped": True}
+            )
+            reopened |= invoices
+            for engagement in invoices.accomp_engagement_id:
+                engagement._sepa_debit_returned(payment, invoices)
+        return reopened
+
+
+class AccompEngagement(models.Model):
+    _inherit = "accomp.engagement"
+
+    def _sepa_debit_returned(self, payment, invoices):
+        """Log a returned debit of this programme; suspend its SEPA debits at
+        the second return under the same mandate."""
+        self.ensure_one()
+        mine = invoices.filtered(lambda m: m.accomp_engagement_id == self)
+        mandate = payment.payment_line_ids.mandate_id[:1]
+        reason = dict(
+            self.env["account.payment"]._fields["accomp_return_reason"]
+            ._description_selection(self.env)
+        )[payment.accomp_return_reason]
+        self.message_post(
+            body=self.env._(
+                "The SEPA debit of %(invoices)s (%(amount)s) was returned by the "
+                "bank: %(reason)s. The invoice is due again; dunning takes over.",
+                invoices=", ".join(mine.mapped("name")),
+                amount=format_amount(self.env, payment.amount, payment.currency_id),
+                reason=reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+            partner_ids=self._billing_managers().partner_id.ids,
+        )
+        returns = self.env["account.payment"].search_count(
+            [
+                ("accomp_return_reason", "!=", False),
+                ("payment_line_ids.mandate_id", "=", mandate.id),
+            ]
+        )
+        if mandate and returns >= 2 and not self.sepa_suspended:
+            self.sepa_suspended = True
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("SEPA debits suspended"),
+                note=self.env._(
+                    "%(count)s debits under the mandate %(reference)s were returned: "
+                    "no other is made. Call the client, then lift the suspension or "
+                    "collect another way.",
+                    count=returns,
+                    reference=mandate.unique_mandate_reference,
+                ),
+                user_id=(
+                    self._billing_managers()[:1] or self.user_id or self.env.user
+                ).id,
+            )

@@ -1,0 +1,1 @@
+from . import accomp_sepa_return
