@@ -30,5 +30,6 @@
             "accomp_billing_sepa/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "_post_init_hook",
     "installable": True,
 }

@@ -390,7 +390,7 @@ step_soak() {
     step_setup
     local db="${SOAK_DB:-accomp_soak}"
     drop_db "$db"
-    install_db "$TEST_CONFIG" "$db" accomp_billing,payment_demo
+    install_db "$TEST_CONFIG" "$db" accomp_billing,accomp_billing_sepa,payment_demo
     log "soak on $db: $*"
     cd "$ROOT"
     "$VENV/bin/python" scripts/soak.py "$TEST_CONFIG" "$db" "$@"

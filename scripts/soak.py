@@ -11,8 +11,10 @@ Odoo's demo provider, dunning), the "Invoice due events now" button and "Mark as
 done", two or three at once; the conductor kills some of them with SIGKILL at
 random moments, again and again. Then one clean run finishes the work and SQL
 checks that no billing event is on two live invoices, no due event was missed,
-invoice totals equal the invoiced events, no debit attempt was charged twice and
-no dunning level fired twice.
+invoice totals equal the invoiced events, no debit attempt was charged twice,
+no invoice is in two live SEPA debits nor left out of the order (a third of the
+programmes are collected by SEPA direct debit: the scheduled run and a second
+cron worker fill OCA's payment order) and no dunning level fired twice.
 
 Two invoicing workers share a run: the scheduled action in one process and, in
 another, the same invoicing run as a second cron worker (its own progress,
@@ -35,7 +37,15 @@ from functools import partial
 from dateutil.relativedelta import relativedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JOBS = ("cron", "cron", "cron_invoicing", "invoice_now", "mark_done", "log_usage")
+JOBS = (
+    "cron",
+    "cron",
+    "cron_invoicing",
+    "sepa",
+    "invoice_now",
+    "mark_done",
+    "log_usage",
+)
 # a traceback's last line: an error that reached a log unhandled (a retried
 # one is only logged by PostgreSQL's client as a bad query)
 RAW_ERRORS = (
@@ -163,6 +173,9 @@ def prepare(config, db, count):
                     "demo_simulated_state": "error" if n % 9 == 0 else "done",
                 }
             )
+        # another third is collected by SEPA direct debit (accomp_billing_sepa):
+        # the scheduled run adds their due invoices to the payment order
+        prepare_sepa(env, company, engagements)
         # some invoices are months old: the debits and reminders have work to do
         env["accomp.schedule.line"]._invoice_due_lines(
             date_ref=start + relativedelta(months=1),
@@ -171,6 +184,53 @@ def prepare(config, db, count):
         # other processes must see the data
         cr.commit()  # pylint: disable=invalid-commit
     return count
+
+
+def prepare_sepa(env, company, engagements):
+    """The company's SEPA payment mode and a mandate for every third programme
+    (those without a saved card): debited one day after their invoice's date,
+    added to the order within 5 days of it."""
+    from odoo.fields import Command
+
+    company.partner_id.bank_ids = [
+        Command.create({"acc_number": "FR7630006000011234567890189"})
+    ]
+    env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+    ).bank_account_id = company.partner_id.bank_ids[:1]
+    company.write(
+        {
+            "sepa_creditor_identifier": "FR78ZZZ424242",
+            "accomp_sepa_prenotification_days": 1,
+            "accomp_sepa_lead_days": 5,
+        }
+    )
+    company.action_accomp_sepa_setup()
+    for n, engagement in enumerate(engagements):
+        if n % 3 != 1:
+            continue
+        bank = env["res.partner.bank"].create(
+            {
+                "partner_id": engagement.partner_id.id,
+                "acc_number": "FR1420041010050500013M02606",
+            }
+        )
+        engagement.mandate_id = env["account.banking.mandate"].create(
+            {
+                "partner_bank_id": bank.id,
+                "company_id": company.id,
+                "signature_date": date.today(),
+                "state": "valid",
+            }
+        )
+
+
+# the invoices were sent by Odoo's own sending (not run here): their debits are
+# pre-notified
+MARK_SENT = (
+    "UPDATE account_move SET is_move_sent = true"
+    " WHERE mandate_id IS NOT NULL AND state = 'posted' AND NOT is_move_sent"
+)
 
 
 # ----------------------------------------------------------------------------
@@ -244,10 +304,12 @@ def worker(config, db, job, seed, share_file=None):
                     cr.execute,
                     "UPDATE ir_cron SET nextcall = now() - interval '1 minute', "
                     "active = true WHERE id IN (SELECT res_id FROM ir_model_data "
-                    "WHERE module = 'accomp_billing' AND model = 'ir.cron')",
+                    "WHERE module IN ('accomp_billing', 'accomp_billing_sepa') "
+                    "AND model = 'ir.cron')",
                 ),
                 env,
             )
+            retrying(partial(cr.execute, MARK_SENT), env)
         IrCron._process_jobs(db)
         return
     if job == "cron_invoicing":
@@ -263,6 +325,20 @@ def worker(config, db, job, seed, share_file=None):
             cr.commit()  # pylint: disable=invalid-commit
             env = cron.env
             env["accomp.schedule.line"]._invoice_due_lines()
+            cr.commit()  # pylint: disable=invalid-commit
+        return
+
+    if job == "sepa":
+        # a second cron worker on the SEPA run at once (its own progress)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            retrying(partial(cr.execute, MARK_SENT), env)
+            cron = env.ref("accomp_billing_sepa.ir_cron_prepare_direct_debits")
+            cron, _progress = cron.with_context(
+                cron_id=cron.id, cron_end_time=time.monotonic() + 600
+            )._add_progress()
+            cr.commit()  # pylint: disable=invalid-commit
+            cron.env["accomp.engagement"]._prepare_direct_debits()
             cr.commit()  # pylint: disable=invalid-commit
         return
 
@@ -344,6 +420,28 @@ CHECKS = {
               JOIN account_invoice_transaction_rel rel ON rel.transaction_id = tx.id
              WHERE tx.state = 'done' AND tx.operation = 'offline'
              GROUP BY 1 HAVING count(*) > 1) d""",
+    # an invoice in two live SEPA debits (payment lines of orders not cancelled)
+    "sepa_debited_twice": """
+        SELECT count(*) FROM (
+            SELECT aml.move_id
+              FROM account_payment_line pl
+              JOIN account_move_line aml ON aml.id = pl.move_line_id
+              JOIN account_payment_order po ON po.id = pl.order_id
+             WHERE po.state != 'cancel'
+             GROUP BY 1 HAVING count(*) > 1) d""",
+    # a sent, unpaid SEPA invoice due within the lead time, left out of the order
+    "sepa_missed": """
+        SELECT count(*) FROM account_move m
+          JOIN account_banking_mandate bm ON bm.id = m.mandate_id
+         WHERE m.state = 'posted' AND m.move_type = 'out_invoice'
+           AND m.accomp_engagement_id IS NOT NULL AND m.is_move_sent
+           AND m.payment_state IN ('not_paid', 'partial')
+           AND bm.state = 'valid'
+           AND m.invoice_date_due <= CURRENT_DATE + 5
+           AND NOT EXISTS (
+               SELECT 1 FROM account_payment_line pl
+                 JOIN account_move_line aml ON aml.id = pl.move_line_id
+                WHERE aml.move_id = m.id)""",
     "dunning_twice": """
         SELECT count(*) FROM (
             SELECT invoice_id, level_id FROM accomp_dunning_history
@@ -368,6 +466,8 @@ def check(config, db):
         results["debits"] = cr.fetchone()[0]
         cr.execute("SELECT count(*) FROM accomp_dunning_history")
         results["reminders"] = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM account_payment_line")
+        results["sepa_debits"] = cr.fetchone()[0]
     return results
 
 
@@ -450,6 +550,8 @@ def conduct(config, db, minutes, count):
     failures = sum(
         results[name] for name in CHECKS if name not in ("invoices", "debits")
     )
+    if not results["sepa_debits"]:
+        failures += 1  # the SEPA run must have had work
     failures += died + raw_errors
     sys.stdout.write(
         f"{runs} runs, {kills} kills, {pairs} concurrent groups, "
@@ -459,7 +561,9 @@ def conduct(config, db, minutes, count):
         f"{results['totals_mismatch']}, events without invoice "
         f"{results['events_without_invoice']}, debits charged twice "
         f"{results['debits_charged_twice']}, reminders twice "
-        f"{results['dunning_twice']}) in {time.time() - t0:.0f} s\n"
+        f"{results['dunning_twice']}; {results['sepa_debits']} SEPA debit lines, "
+        f"{results['sepa_debited_twice']} invoices debited twice, "
+        f"{results['sepa_missed']} left out) in {time.time() - t0:.0f} s\n"
         f"two invoicing workers at once {shared} times: scheduled action "
         f"{invoiced.get('cron', 0)} invoices, second cron worker "
         f"{invoiced.get('cron_invoicing', 0)}; {retried} batches retried after a "

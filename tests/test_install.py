@@ -99,6 +99,38 @@ class TestWheels(TransactionCase):
         )
 
 
+@tagged("post_install", "-at_install")
+class TestOcaWheels(TransactionCase):
+    def test_oca_s_sepa_addons_are_pinned_and_left_odoo_s_own_pins_alone(self):
+        """OCA's SEPA wheels (``--no-deps``) are the pinned ones, and Odoo's own
+        PDF library is still the pinned 2.x (3.x renders no PDF: the invoice PDF
+        tests of accomp_billing_sepa render with these addons installed)."""
+        from importlib.metadata import version  # noqa: PLC0415
+
+        root = Path(__file__).parents[1]
+        pins = {}
+        for path in ("requirements-oca.txt", "requirements.txt"):
+            for line in (root / path).read_text().splitlines():
+                if "==" in line and not line.startswith("#"):
+                    name, pinned = line.split("==")
+                    pins[name.strip()] = pinned.strip()
+        oca = [name for name in pins if name.startswith("odoo-addon-")]
+        self.assertEqual(len(oca), 5)
+        for name in [*oca, "PyPDF2", "Unidecode"]:
+            self.assertEqual(version(name), pins[name], name)
+        self.assertTrue(version("PyPDF2").startswith("2."))
+        modules = self.env["ir.module.module"].search(
+            [
+                (
+                    "name",
+                    "in",
+                    ("account_banking_sepa_direct_debit", "accomp_billing_sepa"),
+                )
+            ]
+        )
+        self.assertEqual(set(modules.mapped("state")), {"installed"})
+
+
 RUNNER_TAGS = ",".join(
     (
         "/accomp_billing:TestRecovery",

@@ -18,8 +18,9 @@ class AccompEngagement(models.Model):
     def _demo_sepa(self):
         """Called by the demo data: played after the firm's story (which may be
         played once every module is loaded, see ``_demo_schedule``)."""
-        if self.env.registry.ready and not self.env["ir.config_parameter"].sudo(
-        ).get_param("accomp_billing.demo_scenario_pending"):
+        if self.env.registry.ready and not self.env[
+            "ir.config_parameter"
+        ].sudo().get_param("accomp_billing.demo_scenario_pending"):
             return self._demo_sepa_scenario()
         self.env["ir.config_parameter"].sudo().set_param(DEMO_PENDING, "1")
         return True

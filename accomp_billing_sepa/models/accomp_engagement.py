@@ -132,15 +132,11 @@ class AccompEngagement(models.Model):
         """An invoice of a SEPA-collected programme carries the company's SEPA
         payment mode and the mandate (OCA's fields): the payment order takes it
         from there."""
-        super()._complete_invoice_values(vals, events)
+        res = super()._complete_invoice_values(vals, events)
         if vals.get("move_type") == "out_invoice" and self._sepa_collected():
-            mode = self.company_id.accomp_sepa_payment_mode_id
-            vals["payment_mode_id"] = mode.id
+            vals["payment_mode_id"] = self.company_id.accomp_sepa_payment_mode_id.id
             vals["mandate_id"] = self.mandate_id.id
-            # the account the debits are credited to (the e-invoice's BT-84)
-            bank = mode.fixed_journal_id.bank_account_id
-            if bank:
-                vals["partner_bank_id"] = bank.id
+        return res
 
     # ------------------------------------------------------------------
     # The scheduled action
@@ -191,8 +187,10 @@ class AccompEngagement(models.Model):
             )
         if not self.company_id.accomp_sepa_payment_mode_id:
             raise UserError(
-                self.env._("%(company)s does not collect by SEPA direct debit.",
-                           company=self.company_id.name)
+                self.env._(
+                    "%(company)s does not collect by SEPA direct debit.",
+                    company=self.company_id.name,
+                )
             )
 
     def _sepa_mandate_text(self):
@@ -245,7 +243,11 @@ class AccompEngagement(models.Model):
         )
         previous = self.payment_token_id
         self.write(
-            {"payment_token_id": False, "mandate_id": mandate.id, "sepa_suspended": False}
+            {
+                "payment_token_id": False,
+                "mandate_id": mandate.id,
+                "sepa_suspended": False,
+            }
         )
         self.message_post(
             body=self.env._(
@@ -254,8 +256,9 @@ class AccompEngagement(models.Model):
                 client=signatory.name,
                 reference=mandate.unique_mandate_reference,
                 account=mandate._accomp_masked_account(),
-                replaced=self.env._(", instead of %(method)s",
-                                    method=previous.display_name)
+                replaced=self.env._(
+                    ", instead of %(method)s", method=previous.display_name
+                )
                 if previous
                 else "",
             ),

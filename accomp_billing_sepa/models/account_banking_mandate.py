@@ -13,9 +13,7 @@ class AccountBankingMandate(models.Model):
         copy=False,
         help="When the client signed this mandate in their client space.",
     )
-    accomp_signed_ip = fields.Char(
-        string="Signed from IP", readonly=True, copy=False
-    )
+    accomp_signed_ip = fields.Char(string="Signed from IP", readonly=True, copy=False)
     accomp_signed_by_id = fields.Many2one(
         "res.partner", string="Signed by", readonly=True, copy=False
     )

@@ -31,6 +31,19 @@ class AccountMove(models.Model):
             and self.mandate_id
         )
 
+    @api.depends("bank_partner_id", "payment_mode_id")
+    def _compute_partner_bank_id(self):
+        """A SEPA-debited invoice still names the account the debits are
+        credited to (the e-invoice's BT-84): OCA leaves it empty for a payment
+        method that needs no bank account."""
+        res = super()._compute_partner_bank_id()
+        for move in self:
+            if not move.partner_bank_id and move._accomp_sepa_debited():
+                move.partner_bank_id = (
+                    move.payment_mode_id.fixed_journal_id.bank_account_id
+                )
+        return res
+
     def _accomp_payment_notice(self):
         """The pre-notification of the SEPA debit (SEPA rulebook): amount, date,
         debited account, mandate reference (RUM) and creditor identifier (ICS),
@@ -77,9 +90,22 @@ class AccountMove(models.Model):
         """An invoice whose SEPA debit is under way (in a payment order not yet
         uploaded) is not overdue: it is being collected."""
         return super()._accomp_overdue_domain(days_by_company) & Domain(
-            "line_ids",
-            "not any",
-            [("payment_line_ids.state", "in", DEBIT_UNDER_WAY)],
+            "id", "not any!", self._accomp_sepa_moves_in_orders(DEBIT_UNDER_WAY)
+        )
+
+    @api.model
+    def _accomp_sepa_moves_in_orders(self, states):
+        """SQL: the moves with a payment line in an order of ``states``. In SQL:
+        whoever reads the overdue flag (a coach) needs no right on payment
+        orders."""
+        self.env["account.payment.line"].flush_model(["order_id", "move_line_id"])
+        self.env["account.payment.order"].flush_model(["state"])
+        return SQL(
+            "SELECT aml.move_id FROM account_payment_line pl"
+            " JOIN account_move_line aml ON aml.id = pl.move_line_id"
+            " JOIN account_payment_order po ON po.id = pl.order_id"
+            " WHERE po.state IN %s",
+            tuple(states),
         )
 
     # ------------------------------------------------------------------
@@ -114,12 +140,10 @@ class AccountMove(models.Model):
                     ("accomp_charge_stopped", "=", False),
                     ("mandate_id.state", "=", "valid"),
                     ("accomp_engagement_id.sepa_suspended", "=", False),
-                    (
-                        "line_ids",
-                        "not any",
-                        [("payment_line_ids.state", "in", DEBIT_STANDING)],
-                    ),
                 ]
+            )
+            & Domain(
+                "id", "not any!", self._accomp_sepa_moves_in_orders(DEBIT_STANDING)
             )
         )
 
@@ -136,7 +160,9 @@ class AccountMove(models.Model):
         :return: whether a debit line was added"""
         self.ensure_one()
         self.env.cr.execute(
-            SQL("UPDATE account_move SET write_date = write_date WHERE id = %s", self.id)
+            SQL(
+                "UPDATE account_move SET write_date = write_date WHERE id = %s", self.id
+            )
         )
         self.invalidate_recordset(["payment_state", "amount_residual"])
         self.line_ids.invalidate_recordset(["payment_line_ids", "reconciled"])

@@ -24,9 +24,7 @@ class AccountPayment(models.Model):
     accomp_return_reason = fields.Selection(
         RETURN_REASONS, string="Debit returned", readonly=True, copy=False
     )
-    accomp_return_date = fields.Date(
-        string="Returned on", readonly=True, copy=False
-    )
+    accomp_return_date = fields.Date(string="Returned on", readonly=True, copy=False)
 
     def action_debit_returned(self, reason_code, date=None):
         """The bank returned these SEPA debits (``reason_code``, an R-transaction
@@ -97,7 +95,8 @@ class AccompEngagement(models.Model):
         mine = invoices.filtered(lambda m: m.accomp_engagement_id == self)
         mandate = payment.payment_line_ids.mandate_id[:1]
         reason = dict(
-            self.env["account.payment"]._fields["accomp_return_reason"]
+            self.env["account.payment"]
+            ._fields["accomp_return_reason"]
             ._description_selection(self.env)
         )[payment.accomp_return_reason]
         self.message_post(

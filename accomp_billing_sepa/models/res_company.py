@@ -6,6 +6,9 @@ from odoo.fields import Command
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # OCA's payment modes clear the invoice's bank account when it has no payment
+    # mode: programme invoices paid by transfer keep the IBAN Factur-X requires
+    keep_partner_bank_without_payment_mode = fields.Boolean(default=True)
     accomp_sepa_payment_mode_id = fields.Many2one(
         "account.payment.mode",
         string="SEPA payment mode of programmes",

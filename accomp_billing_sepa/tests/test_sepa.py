@@ -16,7 +16,8 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
-from odoo.addons.accomp_billing.tests.test_fr_invoices import FrenchCase
+from odoo.addons.accomp_billing.tests.einvoice import fatal, validate
+from odoo.addons.accomp_billing.tests.test_fr_invoices import NS, FrenchCase
 
 PAIN = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
 CLIENT_IBAN = "FR14 2004 1010 0505 0001 3M02 606"
@@ -36,7 +37,9 @@ class SepaCase(FrenchCase):
         # three monthly instalments of 1 000 € HT (1 200 € TTC)
         cls.offer = cls.make_offer(amount_total=3000, instalment_count=3)
 
-    def make_sepa_engagement(self, date_start=date(2027, 1, 4), partner=None, offer=None):
+    def make_sepa_engagement(
+        self, date_start=date(2027, 1, 4), partner=None, offer=None
+    ):
         engagement = self.make_engagement(
             offer or self.offer,
             date_start=date_start,
@@ -91,8 +94,13 @@ class TestSepaInvoices(SepaCase):
         self.assertEqual(invoice.invoice_date, date(2027, 1, 4))
         self.assertEqual(invoice.invoice_date_due, date(2027, 1, 18))
         notice = invoice._accomp_payment_notice()
-        for part in ("1,200.00", "01/18/2027", "FR14 **** 2606",
-                     mandate.unique_mandate_reference, "FR78ZZZ424242"):
+        for part in (
+            "1,200.00",
+            "01/18/2027",
+            "FR14 **** 2606",
+            mandate.unique_mandate_reference,
+            "FR78ZZZ424242",
+        ):
             self.assertIn(part, notice)
         # in the e-mail that was sent (Odoo's sending, our template)
         self.assertTrue(invoice.is_move_sent)
@@ -103,9 +111,44 @@ class TestSepaInvoices(SepaCase):
         self.assertIn(mandate.unique_mandate_reference, sent.body)
         # and on the PDF
         text = " ".join(self.pdf_text(invoice).split())
-        self.assertIn("SEPA direct debit: 1,200.00", text.replace("\u202f", " ").replace("$", ""))
+        self.assertIn(
+            "SEPA direct debit: 1,200.00", text.replace("\u202f", " ").replace("$", "")
+        )
         self.assertIn(mandate.unique_mandate_reference, text)
         self.assertIn("FR78ZZZ424242", text)
+
+    def test_the_factur_x_says_direct_debit_and_passes_the_validators(self):
+        engagement, mandate = self.make_sepa_engagement(partner=self.b2b)
+        self.invoice_due(date(2027, 1, 4))
+        invoice = engagement.invoice_ids
+        self.assertEqual(invoice.amount_total, 1200.0)
+        xml = etree.fromstring(
+            self.env["account.edi.xml.cii"]._export_invoice(invoice)[0]
+        )
+        settlement = xml.xpath("//ram:ApplicableHeaderTradeSettlement", namespaces=NS)[
+            0
+        ]
+
+        def values(path):
+            return settlement.xpath(path + "/text()", namespaces=NS)
+
+        self.assertEqual(
+            values("ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode"), ["59"]
+        )
+        self.assertEqual(values("ram:CreditorReferenceID"), ["FR78ZZZ424242"])
+        self.assertEqual(
+            values("ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"),
+            [mandate.unique_mandate_reference],
+        )
+        self.assertEqual(
+            values(
+                "ram:SpecifiedTradeSettlementPaymentMeans"
+                "/ram:PayerPartyDebtorFinancialAccount/ram:IBANID"
+            ),
+            [CLIENT_IBAN.replace(" ", "")],
+        )
+        for move, result in validate(invoice).items():
+            self.assertEqual(fatal(result), [], move.name)
 
     def test_a_contract_may_shorten_the_notice_and_longer_terms_are_kept(self):
         self.company.accomp_sepa_prenotification_days = 2
@@ -194,8 +237,10 @@ class TestSepaRuns(SepaCase):
             document = self.export(order, run_day)
             self.assert_valid_pain(document)
             self.assertEqual(
-                document.xpath("//p:DrctDbtTxInf/p:DrctDbtTx/p:MndtRltdInf/p:MndtId/text()",
-                               namespaces=PAIN),
+                document.xpath(
+                    "//p:DrctDbtTxInf/p:DrctDbtTx/p:MndtRltdInf/p:MndtId/text()",
+                    namespaces=PAIN,
+                ),
                 [mandate.unique_mandate_reference],
             )
             self.assertEqual(
@@ -222,7 +267,11 @@ class TestSepaRuns(SepaCase):
         self.assertEqual(len(orders), 3)
         self.assertEqual(engagement.amount_paid, 3600.0)
         self.assertEqual(
-            len(self.env["account.payment.line"].search([("mandate_id", "=", mandate.id)])),
+            len(
+                self.env["account.payment.line"].search(
+                    [("mandate_id", "=", mandate.id)]
+                )
+            ),
             3,
         )
 
@@ -256,6 +305,7 @@ class TestSepaRuns(SepaCase):
         self.assertFalse(invoice.filtered_domain(overdue))
         # once out of the order (cancelled), it is overdue again
         invoice.line_ids.payment_line_ids.order_id.action_cancel()
+        overdue = Move._accomp_overdue_domain({self.company: date(2027, 1, 25)})
         self.assertEqual(invoice.filtered_domain(overdue), invoice)
 
     def test_a_revoked_mandate_stops_new_lines(self):
@@ -317,8 +367,9 @@ class TestReturnedDebits(SepaCase):
             invoice.invoice_line_ids.accomp_schedule_line_id.state, "invoiced"
         )
         self.assertIn(
-            "Insufficient funds", engagement.message_ids[:3].mapped("body")[0]
-            + engagement.message_ids[:3].mapped("body")[1]
+            "Insufficient funds",
+            engagement.message_ids[:3].mapped("body")[0]
+            + engagement.message_ids[:3].mapped("body")[1],
         )
         # twice: refused
         with self.assertRaisesRegex(UserError, "once"):
@@ -344,8 +395,10 @@ class TestReturnedDebits(SepaCase):
         payment2.action_debit_returned("MS02", date(2027, 2, 21))
         self.assertTrue(engagement.sepa_suspended)
         self.assertEqual(engagement.collection_method, "manual")
-        self.assertIn("SEPA debits suspended after two returned debits",
-                      engagement.billing_warning)
+        self.assertIn(
+            "SEPA debits suspended after two returned debits",
+            engagement.billing_warning,
+        )
         todo = engagement.activity_ids.filtered(
             lambda a: a.summary == "SEPA debits suspended"
         )
@@ -406,8 +459,9 @@ class TestSepaPortal(SepaCase, HttpCase):
         mandate = engagement.mandate_id
         self.assertTrue(mandate)
         self.assertEqual(mandate.state, "valid")
-        self.assertEqual(mandate.partner_bank_id.sanitized_acc_number,
-                         CLIENT_IBAN.replace(" ", ""))
+        self.assertEqual(
+            mandate.partner_bank_id.sanitized_acc_number, CLIENT_IBAN.replace(" ", "")
+        )
         self.assertEqual(mandate.partner_bank_id.partner_id, self.client)
         self.assertEqual(mandate.accomp_signed_by_id, self.client)
         self.assertTrue(mandate.accomp_signed_on)
@@ -434,31 +488,43 @@ class TestSepaPortal(SepaCase, HttpCase):
         Bank = self.env["res.partner.bank"]
         banks = Bank.search_count([("partner_id", "=", self.client.id)])
         with self.assertRaisesRegex(UserError, "IBAN is not valid"):
-            engagement._sepa_sign_mandate(self.client, "FR14 2004 1010 0505 0001 3M02 607",
-                                          "Claire Martin")
+            engagement._sepa_sign_mandate(
+                self.client, "FR14 2004 1010 0505 0001 3M02 607", "Claire Martin"
+            )
         with self.assertRaisesRegex(UserError, "70 characters"):
             engagement._sepa_sign_mandate(self.client, CLIENT_IBAN, "x" * 71)
         with self.assertRaisesRegex(UserError, "70 characters"):
             engagement._sepa_sign_mandate(self.client, CLIENT_IBAN, "   ")
-        self.assertEqual(Bank.search_count([("partner_id", "=", self.client.id)]), banks)
+        self.assertEqual(
+            Bank.search_count([("partner_id", "=", self.client.id)]), banks
+        )
         self.assertFalse(engagement.mandate_id)
         self.authenticate("claire_sepa", "claire_sepa")
         page = self.url_open(
             f"/my/programmes/{engagement.id}/mandate",
-            data={"iban": CLIENT_IBAN, "holder": "Claire Martin",
-                  "csrf_token": self._csrf()},
+            data={
+                "iban": CLIENT_IBAN,
+                "holder": "Claire Martin",
+                "csrf_token": self._csrf(),
+            },
         )
         self.assertEqual(page.status_code, 200)
         self.assertIn("Tick the box", page.text)
         self.assertFalse(engagement.mandate_id)
         page = self.url_open(
             f"/my/programmes/{engagement.id}/mandate",
-            data={"iban": "FR00 1234", "holder": "Claire Martin", "accept": "on",
-                  "csrf_token": self._csrf()},
+            data={
+                "iban": "FR00 1234",
+                "holder": "Claire Martin",
+                "accept": "on",
+                "csrf_token": self._csrf(),
+            },
         )
         self.assertIn("IBAN is not valid", page.text)
         self.assertFalse(engagement.mandate_id)
-        self.assertEqual(Bank.search_count([("partner_id", "=", self.client.id)]), banks)
+        self.assertEqual(
+            Bank.search_count([("partner_id", "=", self.client.id)]), banks
+        )
 
     def test_the_client_revokes_in_the_portal_staff_cannot(self):
         engagement, mandate = self.make_sepa_engagement()

@@ -25,6 +25,8 @@ class AccompSepaReturn(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         invoices = self.payment_ids.action_debit_returned(self.reason_code, self.date)
-        return invoices.accomp_engagement_id[:1]._get_records_action() if len(
-            invoices.accomp_engagement_id
-        ) == 1 else {"type": "ir.actions.act_window_close"}
+        return (
+            invoices.accomp_engagement_id[:1]._get_records_action()
+            if len(invoices.accomp_engagement_id) == 1
+            else {"type": "ir.actions.act_window_close"}
+        )
