@@ -180,28 +180,35 @@ class AccompEngagement(models.Model):
         next succeeds.
 
         :param kind: a key of ``mail_activity.FAILURE_KINDS``
+        :param error: what failed, or {engagement id: what failed} for a batch
         :param summary: the to-do's title, when not the kind's own"""
         summaries, messages = self._failure_texts()
-        open_failures = self._failure_activities(kind)
-        for engagement in self:
-            known = open_failures.filtered(lambda a, e=engagement: a.res_id == e.id)
+        errors = error if isinstance(error, dict) else dict.fromkeys(self.ids, error)
+        known_ids = set(self._failure_activities(kind).mapped("res_id"))
+        known = self.filtered(lambda engagement: engagement.id in known_ids)
+        if known:
+            # the to-do is open: a note each, logged in one batch
+            known._message_log_batch(
+                bodies={
+                    engagement.id: messages[kind] % {"error": errors[engagement.id]}
+                    for engagement in known
+                },
+                message_type="comment",
+            )
+        for engagement in self - known:
             # a new failure is told to the billing managers too (a red banner
             # on the programme shows it until it heals): it never hides
             # behind the coach's to-do alone
             engagement.message_post(
-                body=messages[kind] % {"error": error},
+                body=messages[kind] % {"error": errors[engagement.id]},
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
-                partner_ids=[]
-                if known
-                else engagement._billing_managers().partner_id.ids,
+                partner_ids=engagement._billing_managers().partner_id.ids,
             )
-            if known:
-                continue
             engagement.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=summary or summaries[kind],
-                note=str(error),
+                note=str(errors[engagement.id]),
                 user_id=(
                     engagement.user_id or engagement.create_uid or self.env.user
                 ).id,

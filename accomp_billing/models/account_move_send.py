@@ -42,23 +42,33 @@ class AccountMove(models.Model):
         has no e-mail address stays posted: its programme gets one to-do ("add the
         client's e-mail"), and the next run sends it once the address is set."""
         Send = self.env["account.move.send"]
-        ready = self.browse()
+        ready = waiting = self.browse()
         for move in self:
             methods = Send._get_default_sending_methods(move)
             if "email" in methods and not move.partner_id.email:
-                if not move.accomp_awaiting_email:
-                    move.accomp_awaiting_email = True
-                    move.accomp_engagement_id._notify_failure(
-                        "sending",
-                        self.env._(
-                            "%(invoice)s is posted; add an e-mail address to "
-                            "%(client)s and it is sent by the next run.",
-                            invoice=move.name,
-                            client=move.partner_id.display_name,
-                        ),
-                    )
+                waiting |= move
                 continue
             ready |= move
+        # told once per invoice, for the whole batch at once: one note per
+        # programme, one to-do per programme
+        waiting = waiting.filtered(lambda move: not move.accomp_awaiting_email)
+        if waiting:
+            waiting.accomp_awaiting_email = True
+            errors = {}
+            for move in waiting:
+                errors.setdefault(move.accomp_engagement_id, []).append(move)
+            waiting.accomp_engagement_id._notify_failure(
+                "sending",
+                {
+                    engagement.id: self.env._(
+                        "%(invoice)s is posted; add an e-mail address to "
+                        "%(client)s and it is sent by the next run.",
+                        invoice=", ".join(move.name for move in moves),
+                        client=moves[0].partner_id.display_name,
+                    )
+                    for engagement, moves in errors.items()
+                },
+            )
         for move in ready:
             author = move.invoice_user_id or self.env.user
             move.sending_data = {

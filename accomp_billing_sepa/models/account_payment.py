@@ -26,14 +26,22 @@ class AccountPayment(models.Model):
     )
     accomp_return_date = fields.Date(string="Returned on", readonly=True, copy=False)
 
-    def action_debit_returned(self, reason_code, date=None):
+    def action_debit_returned(self, reason_code=None, date=None):
         """The bank returned these SEPA debits (``reason_code``, an R-transaction
         code of ``RETURN_REASONS``): each payment is reversed on ``date`` (today
         by default), its programme invoices are due again and handed to dunning
         (no other debit is tried for them), the programme logs it, and a second
         return under the same mandate suspends SEPA debits for the programme.
 
-        :return: the invoices reopened (account.move)"""
+        Without a reason code (the payment's button), the dialog asking for it.
+
+        :return: the invoices reopened (account.move), or the dialog's action"""
+        if reason_code is None:
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                "accomp_billing_sepa.accomp_sepa_return_action"
+            )
+            action["context"] = {"active_ids": self.ids}
+            return action
         if reason_code not in dict(RETURN_REASONS):
             raise UserError(
                 self.env._("Choose the reason code the bank gave for the return.")

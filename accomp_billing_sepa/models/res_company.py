@@ -93,6 +93,12 @@ class ResCompany(models.Model):
             ],
             limit=1,
         )
+        if not journal and self.partner_id.bank_ids:
+            # the company's one bank journal, given the company's account
+            journal = self.env["account.journal"].search(
+                [("company_id", "=", self.id), ("type", "=", "bank")], limit=1
+            )
+            journal.bank_account_id = self.partner_id.bank_ids[:1]
         if not journal:
             raise UserError(
                 self.env._(

@@ -356,8 +356,16 @@ class TestReturnedDebits(SepaCase):
             payment.with_user(self.coach).action_debit_returned("AM04")
         with self.assertRaisesRegex(UserError, "reason code"):
             payment.action_debit_returned("XX99")
-        reopened = payment.action_debit_returned("AM04", date(2027, 1, 21))
-        self.assertEqual(reopened, invoice)
+        # the payment's button asks for the reason in a dialog
+        dialog = payment.action_debit_returned()
+        self.assertEqual(dialog["res_model"], "accomp.sepa.return")
+        wizard = (
+            self.env["accomp.sepa.return"]
+            .with_context(dialog["context"])
+            .create({"reason_code": "AM04", "date": date(2027, 1, 21)})
+        )
+        self.assertEqual(wizard.payment_ids, payment)
+        wizard.action_confirm()
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertEqual(invoice.amount_residual, 1200.0)
         self.assertTrue(invoice.accomp_charge_stopped)
