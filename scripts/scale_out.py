@@ -216,9 +216,7 @@ def run(config, db, events, workers):
     raw_errors = 0
     for result in results:
         with open(result + ".log", errors="replace") as handle:
-            raw_errors += sum(
-                line.startswith("psycopg2.errors.") for line in handle
-            )
+            raw_errors += sum(line.startswith("psycopg2.errors.") for line in handle)
     registry = registry_for(config, db)
     with registry.cursor() as cr:
         checks = {}

@@ -361,7 +361,7 @@ class TestReturnedDebits(SepaCase):
         self.assertEqual(dialog["res_model"], "accomp.sepa.return")
         wizard = (
             self.env["accomp.sepa.return"]
-            .with_context(dialog["context"])
+            .with_context(**dialog["context"])
             .create({"reason_code": "AM04", "date": date(2027, 1, 21)})
         )
         self.assertEqual(wizard.payment_ids, payment)
