@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
         "data/cii_templates.xml",
+        "reports/account_invoice_report.xml",
         "data/mail_template_data.xml",
         "wizards/accomp_sepa_return_views.xml",
         "views/accomp_engagement_views.xml",

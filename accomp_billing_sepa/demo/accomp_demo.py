@@ -48,9 +48,12 @@ class AccompEngagement(models.Model):
         self = self.with_context(
             lang=lang or self.env.lang, allowed_company_ids=company.ids
         ).with_company(company)
+        company = company.with_env(self.env)
         company.sepa_creditor_identifier = "FR78ZZZ424242"
         company.action_accomp_sepa_setup()
-        engagement = self.env.ref("accomp_billing.accomp_engagement_cap_demo")
+        engagement = self.env.ref(
+            "accomp_billing.accomp_engagement_transformation_demo"
+        )
         if engagement.state != "active" or engagement.mandate_id:
             return True
         client = engagement.partner_id

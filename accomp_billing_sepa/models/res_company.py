@@ -128,6 +128,8 @@ class ResCompany(models.Model):
                     "fixed_journal_id": journal.id,
                     "default_date_prefered": "due",
                     "group_lines": False,
+                    # the client pays nothing to the company's account
+                    "show_bank_account": "no",
                 }
             )
         self.accomp_sepa_payment_mode_id = mode

@@ -116,6 +116,9 @@ class TestSepaInvoices(SepaCase):
         )
         self.assertIn(mandate.unique_mandate_reference, text)
         self.assertIn("FR78ZZZ424242", text)
+        # nothing to pay by transfer
+        self.assertNotIn("Payment Communication", text)
+        self.assertNotIn("Bank Account:", text)
 
     def test_the_factur_x_says_direct_debit_and_passes_the_validators(self):
         engagement, mandate = self.make_sepa_engagement(partner=self.b2b)
