@@ -103,11 +103,12 @@ def worker(config, db, go_file, result_file):
 
     import psycopg2
 
+    registry = registry_for(config, db)  # the addons path first
+
     from odoo.addons.accomp_billing.models import accomp_schedule_line_invoicing
     from odoo.addons.accomp_billing.models import ir_cron as accomp_ir_cron
     from odoo.addons.base.models.ir_cron import IrCron
 
-    registry = registry_for(config, db)
     Line = accomp_schedule_line_invoicing.AccompScheduleLine
     counts = {"invoiced": 0, "pending": 0, "retried": 0}
     invoice_batch, commit_progress, info = (

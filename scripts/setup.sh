@@ -413,6 +413,9 @@ step_bench() {
     log "benchmark on $db: $*"
     cd "$ROOT"
     "$VENV/bin/python" scripts/bench.py "$TEST_CONFIG" "$db" "$@"
+    # scale-out: 1, 2 and 4 cron workers sharing one run (committed data)
+    "$VENV/bin/python" scripts/scale_out.py "$TEST_CONFIG" "$db" \
+        --append "$ROOT/docs/benchmarks.md"
 }
 
 step_lint() {
