@@ -22,74 +22,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def registry_for(config, db):
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
-    return Registry(db)
-
-
-def env_for(cr):
-    import odoo
-
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+import bench  # scripts/: the benchmark's database, offer and programmes
+from bench import env_for, registry_for
 
 
 def prepare(config, db, events):
-    """``events`` confirmed one-event programmes (an upfront offer, posted
-    automatically), due today, committed."""
-    from odoo.fields import Command
-
+    """``events`` confirmed one-event programmes of the benchmark's offer (an
+    upfront programme, posted automatically), due today, committed."""
     registry = registry_for(config, db)
+    _partners, _product, offer_id = bench.prepare(registry, 0, 0)
     with registry.cursor() as cr:
         env = env_for(cr)
-        company = env.company
-        if not env["account.journal"].search(
-            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-        ):
-            env["account.chart.template"].try_loading(
-                "generic_coa", company, install_demo=False
-            )
-        offer = env["accomp.offer"].search([("name", "=", "Scale-out programme")])
-        if not offer:
-            tax = env["account.tax"].create(
-                {"name": "Scale-out VAT 20 %", "amount": 20, "type_tax_use": "sale"}
-            )
-            product = env["product.product"].create(
-                {
-                    "name": "Scale-out coaching",
-                    "type": "service",
-                    "taxes_id": [Command.set(tax.ids)],
-                }
-            )
-            offer = env["accomp.offer"].create(
-                {
-                    "name": "Scale-out programme",
-                    "billing_model": "upfront",
-                    "amount_total": 1200,
-                    "product_id": product.id,
-                    "invoice_mode": "auto_post",
-                }
-            )
         partners = env["res.partner"].create(
             [{"name": f"Scale-out client {n}"} for n in range(events)]
         )
-        engagements = env["accomp.engagement"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "offer_id": offer.id,
-                    "date_start": date.today(),
-                }
-                for partner in partners
-            ]
-        )
+        engagements = bench.make_engagements(env, events, partners.ids, offer_id)
         engagements.action_confirm()
         cr.commit()  # pylint: disable=invalid-commit
         cr.execute("ANALYZE")
