@@ -197,9 +197,18 @@ def as_the_cron(env, samples):
         Cron._commit_progress = original
 
 
-def run_ours(registry, size, partner_ids, offer_id):
+MODES = {
+    # invoice mode of the offer, whether the clients have an e-mail address
+    "post": ("auto_post", False),
+    "post+send": ("auto_send", True),
+    "post+send, no e-mail": ("auto_send", False),
+}
+
+
+def run_ours(registry, size, partner_ids, offer_id, mode="post"):
     with registry.cursor() as cr:
         env = env_for(cr)
+        env["accomp.offer"].browse(offer_id).invoice_mode = MODES[mode][0]
         engagements = make_engagements(env, size, partner_ids, offer_id)
         confirm_started = time.perf_counter()
         engagements.action_confirm()
@@ -352,6 +361,23 @@ def prepare_senders(registry, partner_ids):
         cr.commit()  # pylint: disable=invalid-commit
 
 
+def prepare_mailed(registry, size):
+    """As many clients with an e-mail address (the "post and send" mode)."""
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        partners = env["res.partner"].search(
+            [("name", "=like", "Bench mailed client %")], order="id"
+        )
+        partners |= env["res.partner"].create(
+            [
+                {"name": f"Bench mailed client {n}", "email": f"mailed{n}@example.com"}
+                for n in range(len(partners), size)
+            ]
+        )
+        cr.commit()  # pylint: disable=invalid-commit
+        return partners.ids
+
+
 def best(results):
     return min(results, key=lambda result: result[0])
 
@@ -366,15 +392,23 @@ def main(argv):
     parser.add_argument(
         "--send", type=int, default=20, help="invoices rendered and sent per round"
     )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=list(MODES),
+        choices=list(MODES),
+        help="invoice modes measured (each against the same native batch)",
+    )
     args = parser.parse_args(argv)
     registry = registry_for(args.config, args.db)
     partner_ids, product_id, offer_id = prepare(registry, max(args.sizes), args.history)
     with_contract = contract_installed(registry)
+    mailed_ids = prepare_mailed(registry, max(args.sizes))
     rows = []
     for size in args.sizes:
-        runs = {"native": [], "ours": [], "contract": []}
+        runs = {"native": [], "contract": [], **{mode: [] for mode in args.modes}}
         for round_ in range(args.rounds):
-            order = ["native", "ours"] + (["contract"] if with_contract else [])
+            order = ["native", *args.modes] + (["contract"] if with_contract else [])
             if round_ % 2:
                 order.reverse()
             for which in order:
@@ -388,29 +422,35 @@ def main(argv):
                         run_contract(registry, size, partner_ids, product_id)
                     )
                 else:
-                    runs[which].append(run_ours(registry, size, partner_ids, offer_id))
+                    clients = mailed_ids if MODES[which][1] else partner_ids
+                    runs[which].append(
+                        run_ours(registry, size, clients, offer_id, which)
+                    )
         n_time, n_queries = best(runs["native"])
-        o_time, o_queries, confirm, dry, forecast, growth = best(runs["ours"])
-        row = {
-            "size": size,
-            "native_rate": size / n_time,
-            "native_qpi": n_queries / size,
-            "ours_rate": size / o_time,
-            "ours_qpi": o_queries / size,
-            "ratio": n_time / o_time,
-            "confirm_rate": size / confirm,
-            "dry": dry,
-            "forecast": forecast,
-            "growth": growth,
-        }
-        if runs["contract"]:
-            c_time, c_queries = best(runs["contract"])
-            row.update(
-                contract_rate=size / c_time,
-                contract_qpi=c_queries / size,
-                contract_ratio=c_time / o_time,
-            )
-        rows.append(row)
+        contract = best(runs["contract"]) if runs["contract"] else None
+        for mode in args.modes:
+            o_time, o_queries, confirm, dry, forecast, growth = best(runs[mode])
+            row = {
+                "size": size,
+                "mode": mode,
+                "native_rate": size / n_time,
+                "native_qpi": n_queries / size,
+                "ours_rate": size / o_time,
+                "ours_qpi": o_queries / size,
+                "ratio": n_time / o_time,
+                "confirm_rate": size / confirm,
+                "dry": dry,
+                "forecast": forecast,
+                "growth": growth,
+            }
+            if contract:
+                c_time, c_queries = contract
+                row.update(
+                    contract_rate=size / c_time,
+                    contract_qpi=c_queries / size,
+                    contract_ratio=c_time / o_time,
+                )
+            rows.append(row)
     sending = None
     if args.send:
         prepare_senders(registry, partner_ids)
@@ -443,10 +483,10 @@ def report(args, rows, sending, with_contract):
         f"{os.cpu_count()} cores, Python {platform.python_version()}; "
         f"{args.history} invoices of history; best of {args.rounds}, alternating.",
         "",
-        "| invoices due | Odoo create()+_post() | OCA contract cron + post "
-        "| accomp_billing _invoice_due_lines | vs Odoo (≥ 0.95×) "
+        "| invoices due | mode | Odoo create()+_post() | OCA contract cron + post "
+        "| accomp_billing _invoice_due_lines | vs Odoo (≥ 1.0×) "
         "| vs contract (≥ 1.3×) | queries/invoice (≤ 13) |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         contract = (
@@ -460,10 +500,10 @@ def report(args, rows, sending, with_contract):
             else "—"
         )
         lines.append(
-            f"| {row['size']:,} | {row['native_rate']:.1f} inv/s, "
+            f"| {row['size']:,} | {row['mode']} | {row['native_rate']:.1f} inv/s, "
             f"{row['native_qpi']:.1f} q/inv | {contract} | "
             f"{row['ours_rate']:.1f} inv/s, {row['ours_qpi']:.1f} q/inv | "
-            f"{row['ratio']:.2f}× {verdict(row['ratio'] >= 0.95)} | "
+            f"{row['ratio']:.2f}× {verdict(row['ratio'] >= 1.0)} | "
             f"{versus_contract} | {row['ours_qpi']:.1f} "
             f"{verdict(row['ours_qpi'] <= 13)} |"
         )
@@ -473,21 +513,23 @@ def report(args, rows, sending, with_contract):
         "| cron memory, second half of the run (flat) |",
         "|---|---|---|---|---|",
     ]
-    for row in rows:
+    for row in [r for r in rows if r["mode"] == rows[0]["mode"]]:
         lines.append(
             f"| {row['size']:,} | {row['confirm_rate']:.0f} | "
             f"{row['dry']:.2f} s {verdict(row['dry'] < 2)} | "
             f"{row['forecast']:.2f} s {verdict(row['forecast'] < 2)} | "
             f"{row['growth']:+.1f} MB {verdict(abs(row['growth']) < 50)} |"
         )
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        flat = first["ours_rate"] / last["ours_rate"]
-        lines += [
-            "",
-            f"Per-invoice time at {last['size']:,} vs {first['size']:,}: "
-            f"{flat:.2f}× ({verdict(flat <= 1.10)}, target within 10 %).",
-        ]
+    for mode in dict.fromkeys(r["mode"] for r in rows):
+        of_mode = [r for r in rows if r["mode"] == mode]
+        if len(of_mode) > 1:
+            first, last = of_mode[0], of_mode[-1]
+            flat = first["ours_rate"] / last["ours_rate"]
+            lines += [
+                "",
+                f"Per-invoice time ({mode}) at {last['size']:,} vs {first['size']:,}: "
+                f"{flat:.2f}× ({verdict(flat <= 1.15)}, target within 15 %).",
+            ]
     if sending:
         native, ours = sending
         ratio = native / ours
