@@ -1,6 +1,8 @@
 """Getting paid: the saved payment method, the payment exception, overdue
 invoices, and how the scheduled actions report a failure on a programme."""
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
@@ -195,7 +197,11 @@ class AccompEngagement(models.Model):
                 },
                 message_type="comment",
             )
-        for engagement in self - known:
+        new = self - known
+        if len(new) > 1:
+            new._notify_new_failures(kind, errors, summary or summaries[kind], messages)
+            return
+        for engagement in new:
             # a new failure is told to the billing managers too (a red banner
             # on the programme shows it until it heals): it never hides
             # behind the coach's to-do alone
@@ -214,6 +220,62 @@ class AccompEngagement(models.Model):
                 ).id,
                 accomp_failure=kind,
             )
+
+    def _notify_new_failures(self, kind, errors, summary, messages):
+        """New failures of a whole batch (a run failing on many programmes,
+        e.g. clients without an e-mail address): a note on each programme and
+        its to-do, written in one batch each, and one notification per company
+        telling its billing managers which programmes (not one e-mail per
+        programme to them and one to the coach)."""
+        for company in self.company_id:
+            engagements = self.filtered(lambda e, c=company: e.company_id == c)
+            managers = engagements[:1]._billing_managers().partner_id
+            bodies = {
+                engagement.id: messages[kind] % {"error": errors[engagement.id]}
+                for engagement in engagements
+            }
+            engagements._message_log_batch(
+                bodies=bodies,
+                message_type="comment",
+                partner_ids=managers.ids,
+            )
+            if managers:
+                items = Markup().join(
+                    Markup("<li>%s — %s</li>")
+                    % (engagement.display_name, errors[engagement.id])
+                    for engagement in engagements
+                )
+                self.env["accomp.engagement"].message_notify(
+                    partner_ids=managers.ids,
+                    subject=self.env._(
+                        "%(summary)s: %(count)s programmes",
+                        summary=summary,
+                        count=len(engagements),
+                    ),
+                    body=Markup("<p>%s</p><ul>%s</ul>") % (summary, items),
+                )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model = self.env["ir.model"]._get(self._name)
+        today = fields.Date.context_today(self)
+        # the coach sees the to-do in their activities; no e-mail each
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "note": str(errors[engagement.id]),
+                    "automated": True,
+                    "date_deadline": today,
+                    "res_model_id": model.id,
+                    "res_id": engagement.id,
+                    "user_id": (
+                        engagement.user_id or engagement.create_uid or self.env.user
+                    ).id,
+                    "accomp_failure": kind,
+                }
+                for engagement in self
+            ]
+        )
 
     def _failure_texts(self):
         """({kind: the to-do's title}, {kind: the chatter message, with

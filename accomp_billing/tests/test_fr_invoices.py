@@ -279,6 +279,53 @@ class TestFrenchInvoices(FrenchCase):
         self.assertTrue(invoice.is_move_sent)
         self.assertFalse(todo.active)
 
+    def test_a_batch_of_clients_without_email_is_told_once_not_per_programme(self):
+        """Three programmes whose clients have no e-mail, invoiced in one run:
+        a to-do and a note on each, and one notification naming the three to
+        the billing managers (not three, nor one e-mail per to-do)."""
+        clients = self.env["res.partner"].create(
+            [{"name": f"Client sans e-mail {n}"} for n in range(3)]
+        )
+        offer = self.make_offer()
+        engagements = self.env["accomp.engagement"]
+        for client in clients:
+            engagements |= self.make_engagement(offer, partner_id=client.id)
+        Message = self.env["mail.message"]
+        before = Message.search([], order="id desc", limit=1).id
+        self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(len(engagements.invoice_ids), 3)
+        self.assertFalse(any(engagements.invoice_ids.mapped("is_move_sent")))
+        for engagement in engagements:
+            todo = engagement.activity_ids.filtered(
+                lambda a: a.accomp_failure == "sending"
+            )
+            self.assertEqual(len(todo), 1, engagement.name)
+            self.assertEqual(todo.summary, "Add the client's e-mail")
+            self.assertIn(engagement.invoice_ids.name, todo.note)
+            note = engagement.message_ids.filtered(
+                lambda m: "Invoice not sent" in (m.body or "")
+            )
+            self.assertEqual(len(note), 1)
+            self.assertIn(self.manager.partner_id, note.partner_ids)
+        told = Message.search(
+            [
+                ("id", ">", before),
+                ("partner_ids", "in", self.manager.partner_id.ids),
+                ("subject", "like", "Add the client's e-mail"),
+            ]
+        )
+        self.assertEqual(len(told), 1)
+        for engagement in engagements:
+            self.assertIn(engagement.name, told.body)
+        # the next run tells nothing new: the to-dos are open
+        self.invoice_due(date(2026, 2, 28))
+        self.assertEqual(
+            Message.search_count(
+                [("id", ">", told.id), ("subject", "like", "Add the client's e-mail")]
+            ),
+            0,
+        )
+
     def test_facturx_has_no_errors_and_carries_the_instalment_and_its_period(self):
         engagement = self.make_engagement(
             self.make_offer(), partner_id=self.b2b.id, date_start=date(2026, 1, 31)
