@@ -413,8 +413,11 @@ step_bench() {
     log "benchmark on $db: $*"
     cd "$ROOT"
     "$VENV/bin/python" scripts/bench.py "$TEST_CONFIG" "$db" "$@"
-    # scale-out: 1, 2 and 4 cron workers sharing one run (committed data)
-    "$VENV/bin/python" scripts/scale_out.py "$TEST_CONFIG" "$db" \
+    # scale-out: 1, 2 and 4 cron workers sharing one run (committed data), and
+    # a cron worker beside a direct run; then the screens' server time
+    "$VENV/bin/python" scripts/scale_out.py "$TEST_CONFIG" "$db" --direct \
+        --append "$ROOT/docs/benchmarks.md"
+    "$VENV/bin/python" scripts/screens.py "$TEST_CONFIG" "$db" \
         --append "$ROOT/docs/benchmarks.md"
 }
 

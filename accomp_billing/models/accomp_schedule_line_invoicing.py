@@ -124,7 +124,7 @@ class AccompScheduleLine(models.Model):
             return batch, self.env["account.move"]
         # the programmes another worker holds are left to it: it invoices all
         # their due lines
-        mine = batch.engagement_id.try_lock_for_update()
+        mine = self.env["ir.cron"]._accomp_try_lock(batch.engagement_id)
         lines = batch.filtered(lambda line: line.engagement_id in mine)
         lines |= self.search(
             self._due_lines_domain(days, mine) & Domain("id", "not in", lines.ids)
@@ -145,7 +145,7 @@ class AccompScheduleLine(models.Model):
         """Lock these lines (SKIP LOCKED: a line another transaction holds is
         left to it) and keep those still to invoice once locked: planned and on
         no live invoice. Every invoicing path goes through here."""
-        locked = self.try_lock_for_update()
+        locked = self.env["ir.cron"]._accomp_try_lock(self)
         locked.invalidate_recordset(["state", "invoice_id"])
         return locked.filtered(
             lambda line: line.state == "planned" and not line.invoice_id

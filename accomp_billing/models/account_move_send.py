@@ -69,12 +69,21 @@ class AccountMove(models.Model):
                     for engagement, moves in errors.items()
                 },
             )
+        # one write per author (account.move.write checks each call's moves)
+        by_author = {}
         for move in ready:
-            author = move.invoice_user_id or self.env.user
-            move.sending_data = {
-                "author_user_id": author.id,
-                "author_partner_id": author.partner_id.id,
-            }
+            by_author.setdefault(move.invoice_user_id or self.env.user, []).append(
+                move.id
+            )
+        for author, move_ids in by_author.items():
+            self.browse(move_ids).write(
+                {
+                    "sending_data": {
+                        "author_user_id": author.id,
+                        "author_partner_id": author.partner_id.id,
+                    }
+                }
+            )
         if ready:
             ready.filtered("accomp_awaiting_email").accomp_awaiting_email = False
             cron = self.env.ref(

@@ -54,6 +54,30 @@ class IrCron(models.Model):
         raise AssertionError("unreachable")
 
     @api.model
+    def _accomp_try_lock(self, records):
+        """Lock ``records`` (SKIP LOCKED, as ``try_lock_for_update``) and return
+        those locked. Outside the scheduler, the rows another worker changed
+        and committed since this transaction began are left to it as well
+        (locking them fails to serialize, and this transaction is not ours to
+        retry): a direct run (a shell, a server action) shares a run with the
+        scheduler without failing. The scheduler instead retries the step on a
+        fresh snapshot (``_accomp_retry_serialization``)."""
+        if self.env.context.get("ir_cron_progress_id"):
+            return records.try_lock_for_update()
+        try:
+            with self.env.cr.savepoint():
+                return records.try_lock_for_update()
+        except pg_errors.SerializationFailure:
+            locked = records.browse()
+            for record in records:
+                try:
+                    with self.env.cr.savepoint():
+                        locked |= record.try_lock_for_update()
+                except pg_errors.SerializationFailure:
+                    continue  # changed by another worker: its work
+            return locked
+
+    @api.model
     def _accomp_each(self, records, step, kind, engagement_of=None, clear=True):
         """Run ``step(record)`` for each of ``records`` on its own: in a
         savepoint, committed by the scheduler, done again when it fails to

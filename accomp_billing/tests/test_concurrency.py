@@ -154,6 +154,30 @@ class TestTwoWorkers(CommittedDataCase):
             outcomes[0] == 0 or "serialization" in str(outcomes[0]), results
         )
 
+    def test_a_direct_run_leaves_what_another_worker_committed_meanwhile(self):
+        """A direct run (one transaction: a shell, a server action) began
+        before a worker invoiced and committed a programme: locking that
+        programme fails to serialize, and the run is not ours to retry. It
+        leaves that programme to the worker and locks the others."""
+        first, second = self.ids["engagements"][:2]
+        with self.registry.cursor() as direct_cr:
+            direct = api.Environment(direct_cr, SUPERUSER_ID, {})
+            direct_cr.execute("SELECT 1 FROM accomp_engagement LIMIT 1")  # snapshot
+            with self.registry.cursor() as other_cr:
+                other_cr.execute(
+                    "UPDATE accomp_engagement SET write_date = now() WHERE id = %s",
+                    (first,),
+                )
+            Engagement = direct["accomp.engagement"]
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                with direct_cr.savepoint():
+                    Engagement.browse(first).try_lock_for_update()
+            locked = direct["ir.cron"]._accomp_try_lock(
+                Engagement.browse([first, second])
+            )
+            self.assertEqual(locked, Engagement.browse(second))
+            direct_cr.rollback()
+
     def test_two_cron_workers_share_a_run_without_a_raw_error(self):
         """Two scheduler workers (each committing per batch, as the cron does)
         run the same invoicing at once. Worker "b" reads its first batch while
