@@ -187,6 +187,7 @@ def measure_portal(config, db, engagement_id):
             def get():
                 response = session.get(base + path, timeout=60)
                 assert response.status_code == 200, (path, response.status_code)
+                assert "/web/login" not in response.url, (path, "not logged in")
 
             get()  # warm: assets, templates
             return best_of(get)
