@@ -21,9 +21,8 @@ import sys
 import time
 
 import bench  # scripts/
-from bench import env_for, registry_for
-
 import requests
+from bench import env_for, registry_for
 
 PORT = 8199
 LOGIN = "screens.client@example.com"
@@ -99,9 +98,7 @@ def prepare(registry, programmes):
             mine.filtered(lambda e: e.state == "draft").action_confirm()
         long_programme = Engagement.search([("offer_id", "=", long_offer.id)], limit=1)
         if not long_programme:
-            long_programme = bench.make_engagements(
-                env, 1, [client.id], long_offer.id
-            )
+            long_programme = bench.make_engagements(env, 1, [client.id], long_offer.id)
             long_programme.action_confirm()
         cr.commit()  # pylint: disable=invalid-commit
         return long_programme.id, (mine - long_programme)[:1].id
@@ -136,7 +133,9 @@ def measure_orm(registry, long_id):
             env.invalidate_all()
             Forecast = env["accomp.forecast"]
             Forecast._read_group([], ["date:month", "status"], ["amount_total:sum"])
-            Forecast.search_fetch([], ["date", "engagement_id", "amount_total"], limit=80)
+            Forecast.search_fetch(
+                [], ["date", "engagement_id", "amount_total"], limit=80
+            )
 
         result = {
             "programmes": Engagement.search_count([]),
