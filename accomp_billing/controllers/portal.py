@@ -182,28 +182,24 @@ class AccompPortal(CustomerPortal):
                 report_ref="accomp_billing.action_report_amendment",
                 download=kw.get("download") == "true",
             )
-        url = self._programme_url(engagement_sudo, access_token)
         pdf = self._programme_url(
             engagement_sudo,
             access_token,
             f"/amendments/{amendment_id}",
             report_type="pdf",
         )
-        values = self._prepare_portal_layout_values()
-        values.update(
+        return self._programme_page(
+            engagement_sudo,
+            access_token,
+            "accomp_billing.portal_my_programme_amendment",
             {
-                "engagement": engagement_sudo,
                 "amendment": amendment,
-                "page_name": "programme",
-                "access_token": access_token,
-                "back_url": url,
                 "pdf_url": pdf,
                 "portal_answers": self._portal_may_answer(
                     engagement_sudo, access_token
                 ),
-            }
+            },
         )
-        return request.render("accomp_billing.portal_my_programme_amendment", values)
 
     @http.route(
         [
@@ -246,6 +242,14 @@ class AccompPortal(CustomerPortal):
         )
         if not engagement_sudo.is_consumer:
             raise NotFound()
+        return self._programme_page(
+            engagement_sudo, access_token, template, values(engagement_sudo)
+        )
+
+    def _programme_page(self, engagement_sudo, access_token, template, values):
+        """Render a page below the programme's (``template``, with ``values``):
+        the portal layout, the programme, the visitor's access token and the
+        way back to the programme."""
         page = self._prepare_portal_layout_values()
         page.update(
             {
@@ -253,7 +257,7 @@ class AccompPortal(CustomerPortal):
                 "page_name": "programme",
                 "access_token": access_token,
                 "back_url": self._programme_url(engagement_sudo, access_token),
-                **values(engagement_sudo),
+                **values,
             }
         )
         return request.render(template, page)

@@ -49,22 +49,19 @@ class AccompSepaPortal(AccompPortal):
                 return request.redirect(
                     self._programme_url(engagement_sudo, access_token)
                 )
-        page = self._prepare_portal_layout_values()
-        page.update(
+        return self._programme_page(
+            engagement_sudo,
+            access_token,
+            "accomp_billing_sepa.portal_programme_mandate",
             {
-                "engagement": engagement_sudo,
-                "page_name": "programme",
-                "access_token": access_token,
-                "back_url": self._programme_url(engagement_sudo, access_token),
                 "mandate_text": engagement_sudo._sepa_mandate_text(),
                 "error": error,
                 "iban": iban or "",
                 "holder": holder
                 if holder is not None
                 else engagement_sudo.partner_id.commercial_partner_id.name,
-            }
+            },
         )
-        return request.render("accomp_billing_sepa.portal_programme_mandate", page)
 
     @http.route(
         ["/my/programmes/<int:engagement_id>/mandate/revoke"],

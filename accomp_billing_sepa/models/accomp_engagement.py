@@ -356,6 +356,51 @@ class AccompEngagement(models.Model):
         )
         return mandate
 
+    def _sepa_debit_returned(self, payment, invoices):
+        """Log a returned debit of this programme; suspend its SEPA debits at
+        the second return under the same mandate."""
+        self.ensure_one()
+        mine = invoices.filtered(lambda m: m.accomp_engagement_id == self)
+        mandate = payment.payment_line_ids.mandate_id[:1]
+        reason = dict(
+            self.env["account.payment"]
+            ._fields["accomp_return_reason"]
+            ._description_selection(self.env)
+        )[payment.accomp_return_reason]
+        self.message_post(
+            body=self.env._(
+                "The SEPA debit of %(invoices)s (%(amount)s) was returned by the "
+                "bank: %(reason)s. The invoice is due again; dunning takes over.",
+                invoices=", ".join(mine.mapped("name")),
+                amount=format_amount(self.env, payment.amount, payment.currency_id),
+                reason=reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+            partner_ids=self._billing_managers().partner_id.ids,
+        )
+        returns = self.env["account.payment"].search_count(
+            [
+                ("accomp_return_reason", "!=", False),
+                ("payment_line_ids.mandate_id", "=", mandate.id),
+            ]
+        )
+        if mandate and returns >= 2 and not self.sepa_suspended:
+            self.sepa_suspended = True
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("SEPA debits suspended"),
+                note=self.env._(
+                    "%(count)s debits under the mandate %(reference)s were returned: "
+                    "no other is made. Call the client, then lift the suspension or "
+                    "collect another way.",
+                    count=returns,
+                    reference=mandate.unique_mandate_reference,
+                ),
+                user_id=(
+                    self._billing_managers()[:1] or self.user_id or self.env.user
+                ).id,
+            )
+
     def _portal_use_payment_method(self, token, partner):
         """The client chose a saved payment method instead of their mandate:
         the programme is no longer debited by SEPA (the mandate stays valid)."""

@@ -29,10 +29,7 @@ class SepaCase(FrenchCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.sepa_creditor_identifier = "FR78ZZZ424242"
-        bank_journal = cls.env["account.journal"].search(
-            [("company_id", "=", cls.company.id), ("type", "=", "bank")], limit=1
-        )
-        bank_journal.bank_account_id = cls.company.partner_id.bank_ids[:1]
+        # the company's IBAN goes to its bank journal, which gets the mode
         cls.mode = cls.company.action_accomp_sepa_setup()
         # three monthly instalments of 1 000 € HT (1 200 € TTC)
         cls.offer = cls.make_offer(amount_total=3000, instalment_count=3)
@@ -80,6 +77,11 @@ class SepaCase(FrenchCase):
 
 class TestSepaInvoices(SepaCase):
     def test_the_invoice_carries_mode_mandate_and_the_pre_notification(self):
+        # the setup gave the bank journal the company's IBAN, credited by the debits
+        self.assertEqual(
+            self.mode.fixed_journal_id.bank_account_id,
+            self.company.partner_id.bank_ids,
+        )
         engagement, mandate = self.make_sepa_engagement()
         self.assertEqual(engagement.collection_method, "sepa")
         self.run_scheduler(date(2027, 1, 4))
