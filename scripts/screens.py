@@ -151,30 +151,7 @@ def measure_orm(registry, long_id):
 
 def measure_portal(config, db, engagement_id):
     """GET the client's pages on an Odoo server of this database."""
-    server = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "odoo"),
-            "-c",
-            config,
-            "-d",
-            db,
-            f"--db-filter=^{db}$",
-            "--http-port",
-            str(PORT),
-            "--log-level=warn",
-            "--max-cron-threads=0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        for _i in range(120):
-            try:
-                requests.get(f"{base}/web/login", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(1)
+    with bench.odoo_server(config, db, PORT) as base:
         session = requests.Session()
         session.post(
             f"{base}/web/session/authenticate",
@@ -195,9 +172,6 @@ def measure_portal(config, db, engagement_id):
             "portal_list": page("/my/programmes"),
             "portal_page": page(f"/my/programmes/{engagement_id}"),
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def report(orm, portal, programmes):

@@ -253,6 +253,46 @@ class TestFrenchInvoices(FrenchCase):
             self.assertEqual(len(mail), 1, invoice.name)
             self.assertIn(programme, mail.subject)
 
+    def test_odoos_sending_cron_sends_a_run_by_pdf_batches_not_by_ten(self):
+        """Twelve programme invoices queued by one run go out in one step of
+        Odoo's sending cron (one PDF batch), not ten, then two."""
+        offer = self.make_offer()
+        clients = self.env["res.partner"].create(
+            [
+                {"name": f"Client {n}", "email": f"client{n}@example.com"}
+                for n in range(12)
+            ]
+        )
+        engagements = self.env["accomp.engagement"]
+        for client in clients:
+            engagements |= self.make_engagement(offer, partner_id=client.id)
+        self.invoice_due(date(2026, 1, 31))
+        invoices = engagements.invoice_ids
+        self.assertEqual(len(invoices), 12)
+        self.assertEqual(len(invoices.filtered("sending_data")), 12)
+        Send = type(self.env["account.move.send"])
+        generate = Send._generate_and_send_invoices
+        steps = []
+
+        def counted(send, moves, **kwargs):
+            steps.append(len(moves))
+            return generate(send, moves, **kwargs)
+
+        with (
+            patch.object(Send, "_generate_and_send_invoices", counted),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress"),
+        ):
+            self.env["account.move"]._cron_account_move_send()
+        self.assertEqual(steps, [12])
+        self.assertFalse(invoices.filtered("sending_data"))
+        self.assertTrue(all(invoices.mapped("is_move_sent")))
+        self.assertEqual(
+            self.env["mail.mail"].search_count(
+                [("model", "=", "account.move"), ("res_id", "in", invoices.ids)]
+            ),
+            12,
+        )
+
     def test_an_inactive_sending_action_is_said_on_the_programme(self):
         self.env.ref("account.ir_cron_account_move_send").sudo().active = False
         engagement = self.make_engagement(self.make_offer(), partner_id=self.b2b.id)

@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""The invoicing as it runs in production, on a database of 100 000 programmes.
+
+    production.py CONFIG DB [--programmes 100000] [--history 20000]
+                  [--sizes 1000 10000 100000] [--append FILE]   (make bench runs it)
+
+A base database (``DB_base``) is built once from DB (the benchmark's database,
+its accounting installed) and kept while its shape and the addons' code are the
+same: ``--programmes`` confirmed programmes of quarterly instalments over a
+year (``--history`` of them started four months ago, their past instalments
+invoiced by the scheduler: the history; the others start in the months to
+come), ANALYZEd. Each measurement runs on its own copy of that base (a
+PostgreSQL template copy, dropped after), in a process of its own, and
+commits per batch of 50 as production does, so PostgreSQL refreshes its
+statistics as it goes:
+
+* Odoo's native batch: ``create()`` + ``_post()`` of 50 invoices, committed;
+* OCA contract 19.0: its invoicing cron on as many contracts due today, then
+  the posting of what it made, committed (its cron is one transaction);
+* accomp_billing: its scheduled action's run (``_invoice_due_lines`` with the
+  cron's own progress, committed per batch) on as many programmes due today,
+  in each invoice mode (post; post and send; post and send to clients without
+  an e-mail address).
+
+Reported: per-invoice time and invoices/s at each size, the ratios against the
+native batch (≥ 1.0×) and OCA contract (≥ 1.3×), how per-invoice time grows
+from the smallest size (flat: within 15 %), and within a run the last tenth of
+the batches against the first tenth.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+
+import bench  # scripts/
+from bench import BATCH, env_for, registry_for
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SYSTEMS = ("native", "contract", *bench.MODES)
+
+
+def addons_tree():
+    """The addons' committed code: a base built by another code is rebuilt."""
+    try:
+        return subprocess.run(
+            ["git", "-C", ROOT, "rev-parse", "HEAD:accomp_billing"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def admin_cursor(config):
+    """A cursor on the server's maintenance database (CREATE / DROP DATABASE)."""
+    import odoo
+    from odoo import sql_db
+
+    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
+    return sql_db.db_connect("postgres").cursor()
+
+
+def copy_database(config, source, target):
+    from odoo import sql_db
+
+    sql_db.close_db(source)
+    with admin_cursor(config) as cr:
+        cr._cnx.autocommit = True
+        cr.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cr.execute(
+            f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY'
+        )
+
+
+def drop_database(config, name):
+    from odoo import sql_db
+
+    sql_db.close_db(name)
+    with admin_cursor(config) as cr:
+        cr._cnx.autocommit = True
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def base_shape(args):
+    return f"{args.programmes}:{args.history}:{addons_tree()}"
+
+
+def base_is_current(config, base, shape):
+    with admin_cursor(config) as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (base,))
+        if not cr.fetchone():
+            return False
+    registry = registry_for(config, base)
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT value FROM ir_config_parameter WHERE key = 'accomp_bench.base'"
+        )
+        row = cr.fetchone()
+    from odoo import sql_db
+
+    sql_db.close_db(base)
+    return bool(row) and row[0] == shape
+
+
+def fill(config, db, first, count, history):
+    """Programmes ``first`` … ``first + count`` of the base (one process of
+    the build): the first ``history`` overall started four months ago."""
+    from dateutil.relativedelta import relativedelta
+
+    registry = registry_for(config, db)
+    today = date.today()
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        offer = env["accomp.offer"].search([("name", "=", "Bench quarterly year")])
+        for start in range(first, first + count, 1000):
+            numbers = range(start, min(start + 1000, first + count))
+            partners = env["res.partner"].create(
+                [{"name": f"Base client {n}"} for n in numbers]
+            )
+            engagements = env["accomp.engagement"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "offer_id": offer.id,
+                        "date_start": (
+                            today - relativedelta(months=4)
+                            if n < history
+                            else today + relativedelta(months=1 + n % 11)
+                        ),
+                    }
+                    for n, partner in zip(numbers, partners, strict=True)
+                ]
+            )
+            engagements.action_confirm()
+            cr.commit()  # pylint: disable=invalid-commit
+            env.invalidate_all()
+            sys.stderr.write(f"base: {start + len(numbers) - first}/{count}\n")
+
+
+def build_base(args, base):
+    """The base database: a copy of the benchmark's, its programmes made by
+    two processes, the history invoiced by two cron workers, ANALYZEd."""
+    sys.stderr.write(f"building {base}: {args.programmes:,} programmes\n")
+    copy_database(args.config, args.db, base)
+    registry = registry_for(args.config, base)
+    bench.prepare(registry, 0, 0)  # the bench's taxed product and offer
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        product = env["accomp.offer"].search([("name", "=", "Bench programme")])
+        env["accomp.offer"].create(
+            {
+                "name": "Bench quarterly year",
+                "billing_model": "instalments",
+                "billing_cycle": "quarterly",
+                "duration_months": 12,
+                "instalment_count": 4,
+                "amount_total": 2400,
+                "product_id": product.product_id.id,
+                "invoice_mode": "auto_post",
+            }
+        )
+        # the yearly ranges of the sequences, made before two processes would
+        # race to make them (Odoo's unique range per sequence and year)
+        today = date.today()
+        for sequence in env["ir.sequence"].search([("use_date_range", "=", True)]):
+            for year in range(today.year - 1, today.year + 3):
+                sequence._get_current_sequence(date(year, 6, 1))
+        cr.commit()  # pylint: disable=invalid-commit
+    half = args.programmes // 2
+    parts = [(0, half), (half, args.programmes - half)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "fill", args.config, base]
+            + [str(first), str(count), str(args.history)]
+        )
+        for first, count in parts
+    ]
+    if any(proc.wait() for proc in procs):
+        raise SystemExit("the base could not be built")
+    # the history: the past instalments, by two cron workers sharing the run
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "measure", args.config, base, "history", "0"],
+            stdout=subprocess.DEVNULL,
+        )
+        for _n in range(2)
+    ]
+    if any(proc.wait() for proc in procs):
+        raise SystemExit("the history could not be invoiced")
+    registry = registry_for(args.config, base)
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        env["ir.config_parameter"].set_param("accomp_bench.base", base_shape(args))
+        cr.commit()  # pylint: disable=invalid-commit
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE")
+    from odoo import sql_db
+
+    sql_db.close_db(base)
+
+
+def prepare_due(env, system, size, mailed):
+    """What falls due today in this copy: ``size`` contracts, programmes, or
+    (native) nothing but the clients."""
+    partners = env["res.partner"].create(
+        [
+            {"name": f"Due client {n}", "email": f"due{n}@example.com" if mailed else False}
+            for n in range(size)
+        ]
+    )
+    if system == "contract":
+        bench.make_contracts(env, size, partners.ids, bench_product(env).id)
+    elif system != "native":
+        offer = env["accomp.offer"].search([("name", "=", "Bench programme")])
+        offer.invoice_mode = bench.MODES[system][0]
+        bench.make_engagements(env, size, partners.ids, offer.id).action_confirm()
+    return partners
+
+
+def bench_product(env):
+    return env["accomp.offer"].search([("name", "=", "Bench programme")]).product_id
+
+
+def measure(config, db, system, size):
+    """One measurement in this process on this copy: prepared and committed
+    (not timed), then the invoicing committed per batch (timed). Prints
+    {"elapsed", "invoices", "batches": [seconds of each batch]}."""
+    registry = registry_for(config, db)
+    from odoo.addons.base.models.ir_cron import IrCron
+
+    marks = []
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        if system != "history":
+            partners = prepare_due(
+                env, system, size, system in bench.MODES and bench.MODES[system][1]
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+            cr.execute("ANALYZE")
+            cr.commit()  # pylint: disable=invalid-commit
+        env.invalidate_all()
+        last_move = env["account.move"].search([], order="id desc", limit=1).id
+        started = time.perf_counter()
+        marks.append(started)
+        if system == "native":
+            product = bench_product(env)
+            day = date.today()
+            for start in range(0, size, BATCH):
+                moves = env["account.move"].create(
+                    [
+                        bench.native_vals(partners[n], product, day)
+                        for n in range(start, min(start + BATCH, size))
+                    ]
+                )
+                moves._post()
+                cr.commit()  # pylint: disable=invalid-commit
+                env.invalidate_all()
+                marks.append(time.perf_counter())
+        elif system == "contract":
+            env["contract.contract"].cron_recurring_create_invoice()
+            env["account.move"].search(
+                [("id", ">", last_move), ("move_type", "=", "out_invoice")]
+            )._post()
+            cr.commit()  # pylint: disable=invalid-commit
+            marks.append(time.perf_counter())
+        else:  # the scheduled action, as its cron runs it
+            commit_progress = IrCron._commit_progress
+
+            def marked(cron, *args, **kwargs):
+                result = commit_progress(cron, *args, **kwargs)
+                marks.append(time.perf_counter())
+                return result
+
+            IrCron._commit_progress = marked
+            cron = env.ref("accomp_billing.ir_cron_invoice_due_lines")
+            cron, _progress = cron.with_context(
+                cron_id=cron.id, cron_end_time=time.monotonic() + 86400
+            )._add_progress()
+            cr.commit()  # pylint: disable=invalid-commit
+            cron.env["accomp.schedule.line"]._invoice_due_lines()
+            cr.commit()  # pylint: disable=invalid-commit
+            marks.append(time.perf_counter())
+        elapsed = time.perf_counter() - started
+        cr.execute(
+            "SELECT count(*) FROM account_move WHERE id > %s AND state = 'posted'"
+            " AND move_type = 'out_invoice'",
+            (last_move,),
+        )
+        invoices = cr.fetchone()[0]
+    batches = [b - a for a, b in zip(marks, marks[1:], strict=False) if b - a > 0]
+    sys.stdout.write(
+        json.dumps({"elapsed": elapsed, "invoices": invoices, "batches": batches})
+        + "\n"
+    )
+
+
+def run_one(args, base, system, size):
+    copy = f"{args.db}_run"
+    copy_database(args.config, base, copy)
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "measure", args.config, copy, system, str(size)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        drop_database(args.config, copy)
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["invoices"] != size:
+        raise SystemExit(f"{system} at {size}: {result['invoices']} invoices")
+    return result
+
+
+def in_run_growth(batches):
+    """The last tenth of a run's batches against its first tenth."""
+    tenth = max(1, len(batches) // 10)
+    if len(batches) < 10:
+        return None
+    return (sum(batches[-tenth:]) / tenth) / (sum(batches[:tenth]) / tenth)
+
+
+def report(args, rows, systems):
+    verdict = bench.verdict
+    lines = [
+        f"In production's way, on a database of {args.programmes:,} programmes "
+        f"({args.history:,} with invoiced history, the others to come): each "
+        "measurement on its own copy, in its own process, committed per batch of "
+        f"{BATCH} (OCA contract: its cron's one transaction).",
+        "",
+        "| due | system | invoices/s | ms/invoice | vs Odoo (≥ 1.0×) "
+        "| vs contract (≥ 1.3×) | ms/invoice vs the first size (≤ 1.15×) "
+        "| last tenth of the run vs first |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    first = {}
+    for size in args.sizes:
+        native = rows.get(("native", size))
+        contract = rows.get(("contract", size))
+        for system in systems:
+            row = rows.get((system, size))
+            if not row:
+                continue
+            per = 1000 * row["elapsed"] / size
+            first.setdefault(system, per)
+            ours = system in bench.MODES
+            vs_native = (
+                f"{native['elapsed'] / row['elapsed']:.2f}× "
+                f"{verdict(native['elapsed'] / row['elapsed'] >= 1.0)}"
+                if ours and native
+                else "—"
+            )
+            vs_contract = (
+                f"{contract['elapsed'] / row['elapsed']:.2f}× "
+                f"{verdict(contract['elapsed'] / row['elapsed'] >= 1.3)}"
+                if ours and contract
+                else "—"
+            )
+            growth = per / first[system]
+            tenth = in_run_growth(row["batches"])
+            lines.append(
+                f"| {size:,} | {'accomp_billing, ' + system if ours else system} | "
+                f"{size / row['elapsed']:.1f} | {per:.1f} | {vs_native} | "
+                f"{vs_contract} | {growth:.2f}× {verdict(growth <= 1.15)} | "
+                f"{f'{tenth:.2f}×' if tenth else '—'} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv):
+    if argv and argv[0] == "fill":
+        config, db, first, count, history = argv[1:6]
+        fill(config, db, int(first), int(count), int(history))
+        return 0
+    if argv and argv[0] == "measure":
+        config, db, system, size = argv[1:5]
+        measure(config, db, system, int(size))
+        return 0
+    parser = argparse.ArgumentParser()
+    parser.add_argument("config")
+    parser.add_argument("db")
+    parser.add_argument("--programmes", type=int, default=100000)
+    parser.add_argument("--history", type=int, default=10000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--append", help="append the table to this Markdown file")
+    args = parser.parse_args(argv)
+    base = f"{args.db}_base"
+    if args.rebuild or not base_is_current(args.config, base, base_shape(args)):
+        build_base(args, base)
+    systems = [
+        s
+        for s in args.systems
+        if s != "contract" or bench.contract_installed(registry_for(args.config, base))
+    ]
+    rows = {}
+    for size in args.sizes:
+        for system in systems:
+            sys.stderr.write(f"production: {system} at {size:,}\n")
+            rows[(system, size)] = run_one(args, base, system, size)
+            sys.stderr.write(f"  {size / rows[(system, size)]['elapsed']:.1f} inv/s\n")
+            table = report(args, rows, systems)
+            if args.append:  # what is measured so far, should a long run stop
+                with open(args.append + ".partial", "w") as handle:
+                    handle.write(table + "\n")
+    sys.stdout.write(table + "\n")
+    if args.append:
+        with open(args.append, "a") as handle:
+            handle.write("\n" + table + "\n")
+        os.remove(args.append + ".partial")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
