@@ -15,8 +15,6 @@ Best of 3 each; target under 1 s (2 s for the run preview and the forecast).
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 

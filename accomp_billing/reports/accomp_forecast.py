@@ -123,6 +123,7 @@ class AccompForecast(models.Model):
             """
             WITH factor(company_id, currency_id, rate) AS (VALUES %(factors)s),
             delay(partner_id, company_id, days) AS (VALUES %(delays)s),
+            company_delay(company_id, days) AS (VALUES %(company_delays)s),
             cycle(billing_cycle, months) AS (VALUES %(cycles)s),
             last_period AS (
                 SELECT DISTINCT ON (l.engagement_id)
@@ -196,7 +197,7 @@ class AccompForecast(models.Model):
             )
             SELECT ev.id,
                    ev.date,
-                   COALESCE(ev.invoice_due, ev.date + COALESCE(d.days, 0))
+                   COALESCE(ev.invoice_due, ev.date + COALESCE(d.days, cd.days, 0))
                        AS date_expected_payment,
                    CASE WHEN ev.date IS NULL THEN 'to_be_dated' ELSE 'dated' END
                        AS bucket,
@@ -220,10 +221,15 @@ class AccompForecast(models.Model):
                            AND f.currency_id = e.currency_id
          LEFT JOIN delay d ON d.partner_id = e.partner_id
                           AND d.company_id = e.company_id
+         LEFT JOIN company_delay cd ON cd.company_id = e.company_id
              WHERE e.state != 'cancelled'
             """,
             factors=self._forecast_factors(companies, currency, today),
             delays=self._forecast_delays(companies, today),
+            company_delays=SQL(", ").join(
+                SQL("(%s, %s)", company.id, self._forecast_term_days(company, today))
+                for company in companies
+            ),
             cycles=SQL(", ").join(
                 SQL("(%s, %s)", cycle, months) for cycle, months in CYCLE_MONTHS.items()
             ),
@@ -262,32 +268,36 @@ class AccompForecast(models.Model):
         return SQL(", ").join(rows) if rows else SQL("(0, 0, 1.0)")
 
     @api.model
+    def _forecast_term_days(self, company, today, term=None):
+        """Days from an invoice dated today to its due date under ``term``
+        (default: the company's programme terms)."""
+        term = term or company.accomp_payment_term_id
+        return term._accomp_delay_days(today) if term else 0
+
+    @api.model
     def _forecast_delays(self, companies, today):
-        """(client, company, days from invoice date to due date) VALUES: the
-        client's payment terms, else the company's programme terms (as the
-        invoices will have them)."""
+        """(client, company, days from invoice date to due date) VALUES for
+        the clients whose own payment terms differ from the company's programme
+        terms (``company_delay``, as the invoices will have them): one row per
+        such client, read per term, never a loop over every client."""
         rows = []
         for company in companies:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT DISTINCT partner_id FROM accomp_engagement"
-                    " WHERE company_id = %s"
-                    " AND state IN ('draft', 'active', 'suspended')",
-                    company.id,
-                )
-            )
-            partners = (
+            default = self._forecast_term_days(company, today)
+            groups = (
                 self.env["res.partner"]
                 .with_company(company)
-                .browse([row[0] for row in self.env.cr.fetchall()])
+                .sudo()
+                ._read_group(
+                    [("property_payment_term_id", "!=", False)],
+                    ["property_payment_term_id"],
+                    ["id:array_agg"],
+                )
             )
-            delays = {}
-            for partner in partners:
-                term = company._accomp_payment_term(partner)
-                if term not in delays:
-                    delays[term] = term._accomp_delay_days(today) if term else 0
-                if delays[term]:
-                    rows.append(
-                        SQL("(%s, %s, %s)", partner.id, company.id, delays[term])
-                    )
+            for term, partner_ids in groups:
+                days = self._forecast_term_days(company, today, term)
+                if days != default:
+                    rows += [
+                        SQL("(%s, %s, %s)", partner_id, company.id, days)
+                        for partner_id in partner_ids
+                    ]
         return SQL(", ").join(rows) if rows else SQL("(0, 0, 0)")

@@ -106,6 +106,25 @@ class TestForecast(AccompCase):
             ["overdue", "invoiced", "planned", "planned", "planned"],
         )
 
+    def test_a_clients_own_terms_beat_the_companys_programme_terms(self):
+        """30-day programme terms; one client has 15-day terms of their own:
+        their planned instalment is expected 15 days after its billing day,
+        the other client's 30 days after."""
+        self.company.accomp_payment_term_id = self.env.ref(
+            "account.account_payment_term_30days"
+        )
+        own_terms = self.env["res.partner"].create({"name": "Client à 15 jours"})
+        own_terms.with_company(self.company).property_payment_term_id = self.env.ref(
+            "account.account_payment_term_15days"
+        )
+        offer = self.make_offer(amount_total=3000, instalment_count=6)
+        default = self.make_engagement(offer, date_start=date(2027, 1, 1))
+        own = self.make_engagement(
+            offer, date_start=date(2027, 1, 1), partner_id=own_terms.id
+        )
+        self.assertEqual(self.rows(default)[0].date_expected_payment, date(2027, 1, 31))
+        self.assertEqual(self.rows(own)[0].date_expected_payment, date(2027, 1, 16))
+
     def test_amounts_in_the_company_currency(self):
         """A programme sold in euros by a company keeping its books in dollars:
         the forecast totals in dollars at today's rate."""
