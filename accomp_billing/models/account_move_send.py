@@ -169,27 +169,40 @@ class AccountMove(models.Model):
         """Make the legal PDF (PDF/A-3 with its Factur-X for French business
         clients) of every posted programme invoice that has none, through Odoo's
         own ``account.move.send`` without sending anything: the client, the
-        accountant and the portal download the invoice, never a pro forma. Each
-        invoice on its own (``ir.cron._accomp_each``): a failure is reported on
-        its programme (one to-do), the others are made; each invoice is tried
-        once per run."""
-        return self.env["ir.cron"]._accomp_each(
-            self._accomp_documents_missing(),
-            lambda move: move._accomp_make_documents(),
-            "documents",
-            engagement_of=lambda move: move.accomp_engagement_id,
+        accountant and the portal download the invoice, never a pro forma. By
+        batches of one company's invoices (Odoo's PDF batch, one wkhtmltopdf
+        call each, ``ir.cron._accomp_each_batch``): a batch that fails is made
+        again invoice by invoice, a failure is reported on its programme (one
+        to-do), the others are made; each invoice is tried once per run."""
+        missing = self._accomp_documents_missing()
+        size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("account.pdf_generation_batch", "80")
         )
+        done = self.browse()
+        for moves in missing.grouped("company_id").values():
+            done |= self.env["ir.cron"]._accomp_each_batch(
+                moves,
+                lambda batch: batch._accomp_make_documents(),
+                "documents",
+                engagement_of=lambda move: move.accomp_engagement_id,
+                size=size,
+            )
+        return done
 
     def _accomp_make_documents(self):
-        """This invoice's legal documents, unless another worker makes them."""
-        self.ensure_one()
-        if not self.try_lock_for_update() or self.invoice_pdf_report_id:
+        """These invoices' legal documents, but those another worker makes."""
+        moves = self.try_lock_for_update().filtered(
+            lambda move: not move.invoice_pdf_report_id
+        )
+        if not moves:
             return
         try:
             self.env["account.move.send"]._generate_and_send_invoices(
-                self, sending_methods=[], allow_raising=True
+                moves, sending_methods=[], allow_raising=True
             )
-            if not self.invoice_pdf_report_id:
+            if not all(moves.mapped("invoice_pdf_report_id")):
                 raise UserError(self.env._("no PDF was made"))
         except RETRIED_ERRORS:
             raise
@@ -197,7 +210,7 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "%(invoice)s: its PDF could not be made: %(error)s",
-                    invoice=self.name,
+                    invoice=", ".join(moves.mapped("name")),
                     error=error,
                 )
             ) from error

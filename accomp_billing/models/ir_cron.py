@@ -94,24 +94,73 @@ class IrCron(models.Model):
             self._commit_progress(remaining=len(records))
         done = records.browse()
         for record in records:
-            engagement = engagement_of(record) if engagement_of else record
 
-            def one(record=record, engagement=engagement):
+            def one(record=record):
                 nonlocal done
-                try:
-                    with self.env.cr.savepoint():
-                        step(record)
-                except RETRIED_ERRORS:
-                    raise  # another worker: retried, not the programme's failure
-                except Exception as error:  # noqa: BLE001 - isolated, reported
-                    _logger.exception("%s: %s failed", record.display_name, kind)
-                    engagement._notify_failure(kind, error)
-                else:
+                if self._accomp_one(record, step, kind, engagement_of, clear):
                     done |= record
-                    if clear:
-                        engagement._clear_failure(kind)
                 return self._commit_progress(1) if in_cron else True
 
             if not self._accomp_retry_serialization(one):
                 break
         return done
+
+    @api.model
+    def _accomp_each_batch(self, records, step, kind, engagement_of=None, size=80):
+        """As ``_accomp_each``, by batches of ``size`` (each committed):
+        ``step(batch)`` in one savepoint; a batch that fails is done again
+        record by record, so that only the records that fail are reported.
+        For a step whose cost is mostly per call (a PDF rendering).
+
+        :return: the records whose step succeeded"""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if in_cron:
+            self._commit_progress(remaining=len(records))
+        done = records.browse()
+        for start in range(0, len(records), size):
+            batch = records[start : start + size]
+
+            def whole(batch=batch):
+                nonlocal done
+                try:
+                    with self.env.cr.savepoint():
+                        step(batch)
+                except RETRIED_ERRORS:
+                    raise
+                except Exception:  # noqa: BLE001 - found again one by one
+                    _logger.info("%s: a batch failed, done again one by one", kind)
+                    for record in batch:
+                        if self._accomp_one(record, step, kind, engagement_of):
+                            done |= record
+                else:
+                    done |= batch
+                    engagements = (
+                        batch.mapped(engagement_of) if engagement_of else batch
+                    )
+                    engagements._clear_failure(kind)
+                return self._commit_progress(len(batch)) if in_cron else True
+
+            if not self._accomp_retry_serialization(whole):
+                break
+        return done
+
+    @api.model
+    def _accomp_one(self, record, step, kind, engagement_of=None, clear=True):
+        """``step(record)`` in a savepoint; its failure told on its programme
+        (one to-do of ``kind``), its success closing that to-do (unless
+        ``clear`` is false). Serialization failures go up, to be retried.
+
+        :return: whether the step succeeded"""
+        engagement = engagement_of(record) if engagement_of else record
+        try:
+            with self.env.cr.savepoint():
+                step(record)
+        except RETRIED_ERRORS:
+            raise  # another worker: retried, not the programme's failure
+        except Exception as error:  # noqa: BLE001 - isolated, reported
+            _logger.exception("%s: %s failed", record.display_name, kind)
+            engagement._notify_failure(kind, error)
+            return False
+        if clear:
+            engagement._clear_failure(kind)
+        return True

@@ -227,6 +227,39 @@ class TestFrenchInvoices(FrenchCase):
         self.assertTrue(draft.invoice_pdf_report_id)
         self.assertFalse(todo.active)
 
+    def test_the_legal_pdfs_of_a_run_are_made_in_one_batch(self):
+        """Three invoices posted, not sent: their PDFs come from one rendering
+        (one wkhtmltopdf call), not three."""
+        offer = self.make_offer(invoice_mode="auto_post")
+        engagements = self.env["accomp.engagement"]
+        for _n in range(3):
+            engagements |= self.make_engagement(offer, partner_id=self.b2b.id)
+        self.invoice_due(date(2026, 1, 31))
+        invoices = engagements.invoice_ids
+        self.assertEqual(len(invoices), 3)
+        self.assertFalse(invoices.filtered("invoice_pdf_report_id"))
+        Send = type(self.env["account.move.send"])
+        generate = Send._generate_and_send_invoices
+        calls = []
+
+        def counted(send, moves, **kwargs):
+            calls.append(len(moves))
+            return generate(send, moves, **kwargs)
+
+        with (
+            patch.object(Send, "_generate_and_send_invoices", counted),
+            self.enter_registry_test_mode(),
+        ):
+            self.env.ref(
+                "accomp_billing.ir_cron_invoice_documents"
+            ).method_direct_trigger()
+        self.assertEqual(calls, [3])
+        self.assertEqual(len(invoices.filtered("invoice_pdf_report_id")), 3)
+        # made, not sent: no e-mail to the client
+        self.assertFalse(
+            invoices.message_ids.filtered(lambda m: self.b2b in m.partner_ids)
+        )
+
     def test_a_batch_of_programme_invoices_goes_out_with_the_programme_template(self):
         first = self.make_engagement(
             self.make_offer(invoice_mode="auto_post"), partner_id=self.b2b.id
