@@ -198,6 +198,20 @@ def as_the_cron(env, samples):
         Cron._commit_progress = original
 
 
+def run_as_its_cron(env, xmlid, model, method, seconds=3600):
+    """``env[model].method()`` as the scheduled action ``xmlid`` runs it:
+    with its own progress, so that each ``_commit_progress`` commits its
+    batch; committed at the end."""
+    cron = env.ref(xmlid)
+    cron, _progress = cron.with_context(
+        cron_id=cron.id, cron_end_time=time.monotonic() + seconds
+    )._add_progress()
+    env.cr.commit()  # pylint: disable=invalid-commit
+    result = getattr(cron.env[model], method)()
+    env.cr.commit()  # pylint: disable=invalid-commit
+    return result
+
+
 MODES = {
     # invoice mode of the offer, whether the clients have an e-mail address
     "post": ("auto_post", False),

@@ -93,7 +93,6 @@ def worker(config, db, go_file, result_file, kind="cron"):
     error = None
     with registry.cursor() as cr:
         env = env_for(cr)
-        cron = env.ref("accomp_billing.ir_cron_invoice_due_lines")
         env["accomp.schedule.line"].search_count([])  # a warm registry
         with open(result_file + ".ready", "w") as handle:
             handle.write("1")
@@ -106,12 +105,12 @@ def worker(config, db, go_file, result_file, kind="cron"):
                 cr.commit()  # pylint: disable=invalid-commit
                 counts["invoiced"] += len(created)
             else:
-                cron, _progress = cron.with_context(
-                    cron_id=cron.id, cron_end_time=time.monotonic() + 3600
-                )._add_progress()
-                cr.commit()  # pylint: disable=invalid-commit
-                cron.env["accomp.schedule.line"]._invoice_due_lines()
-                cr.commit()  # pylint: disable=invalid-commit
+                bench.run_as_its_cron(
+                    env,
+                    "accomp_billing.ir_cron_invoice_due_lines",
+                    "accomp.schedule.line",
+                    "_invoice_due_lines",
+                )
         except psycopg2.Error as exc:  # a raw error: the worker died of it
             error = f"{type(exc).__name__}: {exc}".splitlines()[0]
             cr.rollback()

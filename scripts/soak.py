@@ -34,6 +34,7 @@ import time
 from datetime import date
 from functools import partial
 
+import bench  # scripts/: a scheduled action run as its cron runs it
 from dateutil.relativedelta import relativedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -315,15 +316,14 @@ def worker(config, db, job, seed, share_file=None):
         # progress, committed per batch, as Odoo runs a scheduled action)
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            cron = env.ref("accomp_billing.ir_cron_invoice_due_lines")
             # as Odoo runs a scheduled action: its budget and its own progress
-            cron, _progress = cron.with_context(
-                cron_id=cron.id, cron_end_time=time.monotonic() + 600
-            )._add_progress()
-            cr.commit()  # pylint: disable=invalid-commit
-            env = cron.env
-            env["accomp.schedule.line"]._invoice_due_lines()
-            cr.commit()  # pylint: disable=invalid-commit
+            bench.run_as_its_cron(
+                env,
+                "accomp_billing.ir_cron_invoice_due_lines",
+                "accomp.schedule.line",
+                "_invoice_due_lines",
+                seconds=600,
+            )
         return
 
     if job == "sepa":
@@ -331,13 +331,13 @@ def worker(config, db, job, seed, share_file=None):
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             retrying(partial(cr.execute, MARK_SENT), env)
-            cron = env.ref("accomp_billing_sepa.ir_cron_prepare_direct_debits")
-            cron, _progress = cron.with_context(
-                cron_id=cron.id, cron_end_time=time.monotonic() + 600
-            )._add_progress()
-            cr.commit()  # pylint: disable=invalid-commit
-            cron.env["accomp.engagement"]._prepare_direct_debits()
-            cr.commit()  # pylint: disable=invalid-commit
+            bench.run_as_its_cron(
+                env,
+                "accomp_billing_sepa.ir_cron_prepare_direct_debits",
+                "accomp.engagement",
+                "_prepare_direct_debits",
+                seconds=600,
+            )
         return
 
     def request(env):

@@ -6,6 +6,7 @@ hash-locked journal."""
 import os
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from unittest.mock import patch
@@ -98,6 +99,21 @@ class FrenchCase(AccompCase):
                 "accomp_billing.ir_cron_invoice_due_lines"
             ).method_direct_trigger()
             self.env.ref("account.ir_cron_account_move_send").method_direct_trigger()
+
+    @contextmanager
+    def counted_renderings(self):
+        """The number of invoices of each call of Odoo's generation of the
+        invoice documents (one PDF rendering each), as a list."""
+        Send = type(self.env["account.move.send"])
+        generate = Send._generate_and_send_invoices
+        calls = []
+
+        def counted(send, moves, **kwargs):
+            calls.append(len(moves))
+            return generate(send, moves, **kwargs)
+
+        with patch.object(Send, "_generate_and_send_invoices", counted):
+            yield calls
 
     def pdf_text(self, invoice):
         # wkhtmltopdf fetches the report's styles from this test server
@@ -238,18 +254,7 @@ class TestFrenchInvoices(FrenchCase):
         invoices = engagements.invoice_ids
         self.assertEqual(len(invoices), 3)
         self.assertFalse(invoices.filtered("invoice_pdf_report_id"))
-        Send = type(self.env["account.move.send"])
-        generate = Send._generate_and_send_invoices
-        calls = []
-
-        def counted(send, moves, **kwargs):
-            calls.append(len(moves))
-            return generate(send, moves, **kwargs)
-
-        with (
-            patch.object(Send, "_generate_and_send_invoices", counted),
-            self.enter_registry_test_mode(),
-        ):
+        with self.counted_renderings() as calls, self.enter_registry_test_mode():
             self.env.ref(
                 "accomp_billing.ir_cron_invoice_documents"
             ).method_direct_trigger()
@@ -303,16 +308,8 @@ class TestFrenchInvoices(FrenchCase):
         invoices = engagements.invoice_ids
         self.assertEqual(len(invoices), 12)
         self.assertEqual(len(invoices.filtered("sending_data")), 12)
-        Send = type(self.env["account.move.send"])
-        generate = Send._generate_and_send_invoices
-        steps = []
-
-        def counted(send, moves, **kwargs):
-            steps.append(len(moves))
-            return generate(send, moves, **kwargs)
-
         with (
-            patch.object(Send, "_generate_and_send_invoices", counted),
+            self.counted_renderings() as steps,
             patch.object(type(self.env["ir.cron"]), "_commit_progress"),
         ):
             self.env["account.move"]._cron_account_move_send()
