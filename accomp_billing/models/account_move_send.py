@@ -120,12 +120,17 @@ class AccountMove(models.Model):
         report styles cost as much as ten invoices, and the scheduler queues its
         invoices by the hundred. Each step still commits its progress."""
         if job_count is None:
-            job_count = int(
-                self.env["ir.config_parameter"]
-                .sudo()
-                .get_param("account.pdf_generation_batch", "80")
-            )
+            job_count = self._accomp_pdf_batch_size()
         return super()._cron_account_move_send(job_count=job_count)
+
+    @api.model
+    def _accomp_pdf_batch_size(self):
+        """Invoices rendered in one wkhtmltopdf call: Odoo's own PDF batch."""
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("account.pdf_generation_batch", "80")
+        )
 
     # ------------------------------------------------------------------
     # Every posted programme invoice has its legal documents
@@ -171,23 +176,17 @@ class AccountMove(models.Model):
         own ``account.move.send`` without sending anything: the client, the
         accountant and the portal download the invoice, never a pro forma. By
         batches of one company's invoices (Odoo's PDF batch, one wkhtmltopdf
-        call each, ``ir.cron._accomp_each_batch``): a batch that fails is made
+        call each, ``ir.cron._accomp_each``): a batch that fails is made
         again invoice by invoice, a failure is reported on its programme (one
         to-do), the others are made; each invoice is tried once per run."""
-        missing = self._accomp_documents_missing()
-        size = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("account.pdf_generation_batch", "80")
-        )
         done = self.browse()
-        for moves in missing.grouped("company_id").values():
-            done |= self.env["ir.cron"]._accomp_each_batch(
+        for moves in self._accomp_documents_missing().grouped("company_id").values():
+            done |= self.env["ir.cron"]._accomp_each(
                 moves,
                 lambda batch: batch._accomp_make_documents(),
                 "documents",
                 engagement_of=lambda move: move.accomp_engagement_id,
-                size=size,
+                size=self._accomp_pdf_batch_size(),
             )
         return done
 

@@ -78,13 +78,18 @@ class IrCron(models.Model):
             return locked
 
     @api.model
-    def _accomp_each(self, records, step, kind, engagement_of=None, clear=True):
+    def _accomp_each(self, records, step, kind, engagement_of=None, clear=True, size=1):
         """Run ``step(record)`` for each of ``records`` on its own: in a
         savepoint, committed by the scheduler, done again when it fails to
         serialize against another worker. A failure is told on the record's
         programme (one to-do of ``kind``, see ``_notify_failure``) and the
         others go on; a success closes that to-do (unless ``clear`` is false:
         the step reports its own outcome).
+
+        With ``size`` above 1, ``step(batch)`` runs on batches of ``size`` in
+        one savepoint each (for a step whose cost is mostly per call, a PDF
+        rendering); a batch that fails is done again record by record, so that
+        only the records that fail are reported.
 
         :param engagement_of: the record's programme (the record itself by
             default)
@@ -93,54 +98,33 @@ class IrCron(models.Model):
         if in_cron:
             self._commit_progress(remaining=len(records))
         done = records.browse()
-        for record in records:
-
-            def one(record=record):
-                nonlocal done
-                if self._accomp_one(record, step, kind, engagement_of, clear):
-                    done |= record
-                return self._commit_progress(1) if in_cron else True
-
-            if not self._accomp_retry_serialization(one):
-                break
-        return done
-
-    @api.model
-    def _accomp_each_batch(self, records, step, kind, engagement_of=None, size=80):
-        """As ``_accomp_each``, by batches of ``size`` (each committed):
-        ``step(batch)`` in one savepoint; a batch that fails is done again
-        record by record, so that only the records that fail are reported.
-        For a step whose cost is mostly per call (a PDF rendering).
-
-        :return: the records whose step succeeded"""
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        if in_cron:
-            self._commit_progress(remaining=len(records))
-        done = records.browse()
         for start in range(0, len(records), size):
             batch = records[start : start + size]
 
-            def whole(batch=batch):
+            def step_batch(batch=batch):
                 nonlocal done
-                try:
-                    with self.env.cr.savepoint():
-                        step(batch)
-                except RETRIED_ERRORS:
-                    raise
-                except Exception:  # noqa: BLE001 - found again one by one
-                    _logger.info("%s: a batch failed, done again one by one", kind)
-                    for record in batch:
-                        if self._accomp_one(record, step, kind, engagement_of):
-                            done |= record
-                else:
-                    done |= batch
-                    engagements = (
-                        batch.mapped(engagement_of) if engagement_of else batch
-                    )
-                    engagements._clear_failure(kind)
+                if len(batch) > 1:
+                    try:
+                        with self.env.cr.savepoint():
+                            step(batch)
+                    except RETRIED_ERRORS:
+                        raise
+                    except Exception:  # noqa: BLE001 - found again one by one
+                        _logger.info("%s: a batch failed, done again one by one", kind)
+                    else:
+                        done |= batch
+                        if clear:
+                            engagements = (
+                                batch.mapped(engagement_of) if engagement_of else batch
+                            )
+                            engagements._clear_failure(kind)
+                        return self._commit_progress(len(batch)) if in_cron else True
+                for record in batch:
+                    if self._accomp_one(record, step, kind, engagement_of, clear):
+                        done |= record
                 return self._commit_progress(len(batch)) if in_cron else True
 
-            if not self._accomp_retry_serialization(whole):
+            if not self._accomp_retry_serialization(step_batch):
                 break
         return done
 
