@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 from .ir_cron import RETRIED_ERRORS
 
 
@@ -125,7 +127,12 @@ class AccountMove(models.Model):
 
     @api.model
     def _accomp_pdf_batch_size(self):
-        """Invoices rendered in one wkhtmltopdf call: Odoo's own PDF batch."""
+        """Invoices rendered in one wkhtmltopdf call: Odoo's own PDF batch,
+        or one when wkhtmltopdf lacks its patched Qt: such a build cannot join
+        documents, and Odoo refuses the whole batch at its first warning (a
+        style it could not load), which would make every PDF twice."""
+        if not _wkhtml().is_patched_qt:
+            return 1
         return int(
             self.env["ir.config_parameter"]
             .sudo()

@@ -17,6 +17,8 @@ from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 from odoo.tools import config
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 from .common import AccompCase, ProvokedFailure
 
 NS = {
@@ -264,6 +266,32 @@ class TestFrenchInvoices(FrenchCase):
         self.assertFalse(
             invoices.message_ids.filtered(lambda m: self.b2b in m.partner_ids)
         )
+
+    def test_without_patched_qt_each_legal_pdf_is_its_own_rendering(self):
+        """A wkhtmltopdf without its patched Qt cannot join documents (Odoo
+        refuses the batch at its first warning): each invoice is rendered on
+        its own, once, and Odoo's sending steps by one."""
+        offer = self.make_offer(invoice_mode="auto_post")
+        engagements = self.env["accomp.engagement"]
+        for _n in range(3):
+            engagements |= self.make_engagement(offer, partner_id=self.b2b.id)
+        self.invoice_due(date(2026, 1, 31))
+        invoices = engagements.invoice_ids
+        unpatched = _wkhtml()._replace(is_patched_qt=False)
+        with (
+            patch(
+                "odoo.addons.accomp_billing.models.account_move_send._wkhtml",
+                return_value=unpatched,
+            ),
+            self.counted_renderings() as calls,
+            self.enter_registry_test_mode(),
+        ):
+            self.assertEqual(self.env["account.move"]._accomp_pdf_batch_size(), 1)
+            self.env.ref(
+                "accomp_billing.ir_cron_invoice_documents"
+            ).method_direct_trigger()
+        self.assertEqual(calls, [1, 1, 1])
+        self.assertEqual(len(invoices.filtered("invoice_pdf_report_id")), 3)
 
     def test_a_batch_of_programme_invoices_goes_out_with_the_programme_template(self):
         first = self.make_engagement(
