@@ -70,9 +70,13 @@ class ResCompany(models.Model):
 
         ``res.company`` has no time zone: the company partner's is used, then the
         user's, then UTC."""
-        self.ensure_one()
-        tz = pytz.timezone(self.partner_id.tz or self.env.user.tz or "UTC")
+        tz = pytz.timezone(self._accomp_tz())
         return pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+
+    def _accomp_tz(self):
+        """The company's time zone name (see :meth:`_accomp_today`)."""
+        self.ensure_one()
+        return self.partner_id.tz or self.env.user.tz or "UTC"
 
     @api.model
     def _accomp_days(self, date_ref=None, companies=None):

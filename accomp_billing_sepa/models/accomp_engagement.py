@@ -225,21 +225,28 @@ class AccompEngagement(models.Model):
         client = self.partner_id.commercial_partner_id
         bank = self._sepa_bank_account(client, iban, holder)
         now = fields.Datetime.now()
-        mandate = self.env["account.banking.mandate"].create(
-            {
-                "company_id": self.company_id.id,
-                "partner_bank_id": bank.id,
-                "format": "sepa",
-                "type": "recurrent",
-                "recurrent_sequence_type": "first",
-                "scheme": "CORE",
-                "signature_date": self.company_id._accomp_today(),
-                "state": "valid",
-                "accomp_signed_on": now,
-                "accomp_signed_ip": ip_address,
-                "accomp_signed_by_id": signatory.id,
-                "accomp_mandate_text": self._sepa_mandate_text(),
-            }
+        # in the company's time zone: the mandate's own check that it is not
+        # signed in the future reads the same day as its signature date (just
+        # after midnight in Paris, the server's UTC day is still yesterday)
+        mandate = (
+            self.env["account.banking.mandate"]
+            .with_context(tz=self.company_id._accomp_tz())
+            .create(
+                {
+                    "company_id": self.company_id.id,
+                    "partner_bank_id": bank.id,
+                    "format": "sepa",
+                    "type": "recurrent",
+                    "recurrent_sequence_type": "first",
+                    "scheme": "CORE",
+                    "signature_date": self.company_id._accomp_today(),
+                    "state": "valid",
+                    "accomp_signed_on": now,
+                    "accomp_signed_ip": ip_address,
+                    "accomp_signed_by_id": signatory.id,
+                    "accomp_mandate_text": self._sepa_mandate_text(),
+                }
+            )
         )
         previous = self.payment_token_id
         self.write(

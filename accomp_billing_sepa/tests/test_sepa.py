@@ -496,6 +496,20 @@ class TestSepaPortal(SepaCase, HttpCase):
         )
         # the revocation from the portal (the tour's last step) is tested below
 
+    def test_a_mandate_signed_just_after_midnight_in_paris_is_dated_that_day(self):
+        """At 0:30 in Paris the server's UTC day is still yesterday: the mandate
+        is dated the company's day and the mandate's own "not in the future"
+        check agrees (it refused the signature in the last hour of each UTC
+        day)."""
+        engagement = self.make_engagement(self.offer, date_start=date(2027, 1, 4))
+        with freeze_time("2027-01-03 23:30:00"):
+            mandate = engagement._sepa_sign_mandate(
+                engagement.partner_id, CLIENT_IBAN, "Claire Martin", "203.0.113.7"
+            )
+        self.assertEqual(mandate.signature_date, date(2027, 1, 4))
+        self.assertEqual(mandate.state, "valid")
+        self.assertEqual(engagement.mandate_id, mandate)
+
     def test_a_bad_iban_or_no_consent_creates_nothing(self):
         engagement = self.make_engagement(self.offer, date_start=date(2027, 1, 4))
         Bank = self.env["res.partner.bank"]
