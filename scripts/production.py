@@ -11,9 +11,10 @@ the same: ``--programmes`` confirmed programmes of quarterly instalments over a
 year (``--history`` of them started four months ago, their past instalments
 invoiced by the scheduler: the history; the others start in the months to
 come), ANALYZEd. Each measurement runs on its own copy of that base (a
-PostgreSQL template copy, dropped after), in a process of its own, and
-commits per batch of 50 as production does, so PostgreSQL refreshes its
-statistics as it goes:
+PostgreSQL template copy, dropped after): its due events are made in one
+process, then timed in another that starts as a cron worker does and commits
+per batch of 50 as production does, so PostgreSQL refreshes its statistics as
+it goes:
 
 * Odoo's native batch: ``create()`` + ``_post()`` of 50 invoices, committed;
 * OCA contract 19.0: its invoicing cron on as many contracts due today, then
@@ -253,9 +254,27 @@ def bench_product(env):
     return env["accomp.offer"].search([("name", "=", "Bench programme")]).product_id
 
 
+def prepare(config, db, system, size):
+    """What falls due in this copy, made and committed in a process of its
+    own (the day the programmes were sold), then VACUUM ANALYZEd as
+    autovacuum would have done before their billing day."""
+    registry = registry_for(config, db)
+    with registry.cursor() as cr:
+        prepare_due(
+            env_for(cr),
+            system,
+            size,
+            system in bench.MODES and bench.MODES[system][1],
+        )
+        cr.commit()  # pylint: disable=invalid-commit
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE")
+
+
 def measure(config, db, system, size):
-    """One measurement in this process on this copy: prepared and committed
-    (not timed), then the invoicing committed per batch (timed). Prints
+    """One measurement in this process on this prepared copy: the invoicing
+    committed per batch (timed), in a process that starts as a cron worker
+    does (not one holding the 100 000 records it has just made). Prints
     {"elapsed", "invoices", "batches": [seconds of each batch]}."""
     registry = registry_for(config, db)
     from odoo.addons.base.models.ir_cron import IrCron
@@ -263,17 +282,10 @@ def measure(config, db, system, size):
     marks = []
     with registry.cursor() as cr:
         env = env_for(cr)
-        if system != "history":
-            partners = prepare_due(
-                env, system, size, system in bench.MODES and bench.MODES[system][1]
+        if system == "native":
+            partners = env["res.partner"].search(
+                [("name", "=like", "Due client %")], order="id"
             )
-            cr.commit()  # pylint: disable=invalid-commit
-            # as autovacuum would have done between the day the programmes
-            # were sold and their billing day
-            cr._cnx.autocommit = True
-            cr.execute("VACUUM ANALYZE")
-            cr._cnx.autocommit = False
-        env.invalidate_all()
         last_move = env["account.move"].search([], order="id desc", limit=1).id
         started = time.perf_counter()
         marks.append(started)
@@ -333,6 +345,11 @@ def run_one(args, base, system, size):
     copy = f"{args.db}_run"
     copy_database(args.config, base, copy)
     try:
+        subprocess.run(
+            [sys.executable, __file__, "prepare", args.config, copy, system, str(size)],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
         out = subprocess.run(
             [sys.executable, __file__, "measure", args.config, copy, system, str(size)],
             capture_output=True,
@@ -408,6 +425,10 @@ def main(argv):
     if argv and argv[0] == "fill":
         config, db, first, count, history = argv[1:6]
         fill(config, db, int(first), int(count), int(history))
+        return 0
+    if argv and argv[0] == "prepare":
+        config, db, system, size = argv[1:5]
+        prepare(config, db, system, int(size))
         return 0
     if argv and argv[0] == "measure":
         config, db, system, size = argv[1:5]
