@@ -245,15 +245,19 @@ class TestFrenchInvoices(FrenchCase):
         self.assertTrue(draft.invoice_pdf_report_id)
         self.assertFalse(todo.active)
 
-    def test_the_legal_pdfs_of_a_run_are_made_in_one_batch(self):
-        """Three invoices posted, not sent: their PDFs come from one rendering
-        (one wkhtmltopdf call), not three."""
+    def three_posted_unsent_invoices(self):
+        """Three programmes' first invoices, posted, not sent, no PDF yet."""
         offer = self.make_offer(invoice_mode="auto_post")
         engagements = self.env["accomp.engagement"]
         for _n in range(3):
             engagements |= self.make_engagement(offer, partner_id=self.b2b.id)
         self.invoice_due(date(2026, 1, 31))
-        invoices = engagements.invoice_ids
+        return engagements.invoice_ids
+
+    def test_the_legal_pdfs_of_a_run_are_made_in_one_batch(self):
+        """Three invoices posted, not sent: their PDFs come from one rendering
+        (one wkhtmltopdf call), not three."""
+        invoices = self.three_posted_unsent_invoices()
         self.assertEqual(len(invoices), 3)
         self.assertFalse(invoices.filtered("invoice_pdf_report_id"))
         with self.counted_renderings() as calls, self.enter_registry_test_mode():
@@ -271,12 +275,7 @@ class TestFrenchInvoices(FrenchCase):
         """A wkhtmltopdf without its patched Qt cannot join documents (Odoo
         refuses the batch at its first warning): each invoice is rendered on
         its own, once, and Odoo's sending steps by one."""
-        offer = self.make_offer(invoice_mode="auto_post")
-        engagements = self.env["accomp.engagement"]
-        for _n in range(3):
-            engagements |= self.make_engagement(offer, partner_id=self.b2b.id)
-        self.invoice_due(date(2026, 1, 31))
-        invoices = engagements.invoice_ids
+        invoices = self.three_posted_unsent_invoices()
         unpatched = _wkhtml()._replace(is_patched_qt=False)
         with (
             patch(
