@@ -26,8 +26,8 @@ it goes:
 
 With ``--rounds N`` each size is measured N times, the systems taking turns
 within each round (native, contract, ours, then again), and each system's best
-run is kept: the machine's spread (a third, from one run to the next on this
-machine kind) falls on every system alike instead of on whichever ran in a slow
+run is kept: the machine's spread (up to half, from one hour to the next on
+this machine kind) falls on every system alike instead of on whichever ran in a slow
 minute. The spread of each system's runs (slowest / fastest) is reported.
 
 Reported: per-invoice time and invoices/s at each size, the ratios against the
@@ -274,7 +274,7 @@ def prepare(config, db, system, size):
 def measure(config, db, system, size):
     """One measurement in this process on this prepared copy: the invoicing
     committed per batch (timed), in a process that starts as a cron worker
-    does (not one holding the 100 000 records it has just made). Prints
+    does (measured: the native batch keeps the same pace either way). Prints
     {"elapsed", "invoices", "batches": [seconds of each batch]}."""
     registry = registry_for(config, db)
     from odoo.addons.base.models.ir_cron import IrCron

@@ -187,13 +187,14 @@ class AccountMove(models.Model):
         again invoice by invoice, a failure is reported on its programme (one
         to-do), the others are made; each invoice is tried once per run."""
         done = self.browse()
+        size = self._accomp_pdf_batch_size()
         for moves in self._accomp_documents_missing().grouped("company_id").values():
             done |= self.env["ir.cron"]._accomp_each(
                 moves,
                 lambda batch: batch._accomp_make_documents(),
                 "documents",
                 engagement_of=lambda move: move.accomp_engagement_id,
-                size=self._accomp_pdf_batch_size(),
+                size=size,
             )
         return done
 

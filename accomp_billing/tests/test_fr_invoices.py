@@ -274,7 +274,7 @@ class TestFrenchInvoices(FrenchCase):
     def test_without_patched_qt_each_legal_pdf_is_its_own_rendering(self):
         """A wkhtmltopdf without its patched Qt cannot join documents (Odoo
         refuses the batch at its first warning): each invoice is rendered on
-        its own, once, and Odoo's sending steps by one."""
+        its own, once (not a failed batch of three, then one by one)."""
         invoices = self.three_posted_unsent_invoices()
         unpatched = _wkhtml()._replace(is_patched_qt=False)
         with (
