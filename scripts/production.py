@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The invoicing as it runs in production, on a database of 100 000 programmes.
 
-    production.py CONFIG DB [--programmes 100000] [--history 20000]
+    production.py CONFIG DB [--programmes 100000] [--history 10000]
                   [--sizes 1000 10000 100000] [--rounds 1] [--append FILE]
+                  [--paired [--mode post] [--slice 60] [--minutes 600]]
                                                              (make bench runs it)
 
 A base database (``DB_base``) is built once from DB (the benchmark's database,
@@ -29,6 +30,17 @@ within each round (native, contract, ours, then again), and each system's best
 run is kept: the machine's spread (up to half, from one hour to the next on
 this machine kind) falls on every system alike instead of on whichever ran in a slow
 minute. The spread of each system's runs (slowest / fastest) is reported.
+
+With ``--paired`` (``--mode``, ``--slice 60``, ``--minutes``), the native batch
+and the scheduler run on one copy where the next instalment of ``size`` of the
+base's programmes falls due today (nothing created: the database keeps its
+100 000 programmes), the native batch invoicing the same clients; they take
+turns by slices of 60 s, the scheduler's slice being its cron's run with that
+time limit (as a cron stopped by its limit runs again). Whatever the machine
+does from one minute to the next falls on both: the ratio is read slice pair
+by slice pair as well as over the whole run. The slices are kept in
+``.state/paired-SIZE.json`` as they go (``production.py report-paired SIZE``
+reads a run that was stopped).
 
 Reported: per-invoice time and invoices/s at each size, the ratios against the
 native batch (≥ 1.0×) and OCA contract (≥ 1.3×), how per-invoice time grows
@@ -250,6 +262,49 @@ def prepare_due(env, system, size, mailed):
     return partners
 
 
+def prepare_paired(env, size, mode):
+    """``size`` programmes of the base fall due today: the next instalment of
+    each (the 1st of the month in a firm of that size), in invoice ``mode``,
+    and the native batch invoices the same clients. Nothing is created: the
+    database keeps its 100 000 programmes."""
+    engagements = env["accomp.engagement"].search(
+        [("state", "=", "active")], order="id", limit=size
+    )
+    if len(engagements) < size:
+        raise SystemExit(f"the base holds {len(engagements)} programmes, not {size}")
+    lines = env["accomp.schedule.line"].search_fetch(
+        [
+            ("engagement_id", "in", engagements.ids),
+            ("state", "=", "planned"),
+            ("invoice_id", "=", False),
+        ],
+        ["engagement_id"],
+        order="date_due, id",
+    )
+    first = {}
+    for line in lines:
+        first.setdefault(line.engagement_id.id, line.id)
+    lines.browse(list(first.values())).write({"date_due": date.today()})
+    invoice_mode, mailed = bench.MODES[mode]
+    # the programme's terms and the clients' addresses, set as if sold so
+    # (nothing stored depends on them but the normalized address)
+    env.cr.execute(
+        "UPDATE accomp_engagement SET invoice_mode = %s WHERE id = ANY(%s)",
+        (invoice_mode, engagements.ids),
+    )
+    if mailed:
+        env.cr.execute(
+            """UPDATE res_partner SET email = 'due' || id || '@example.com',
+                      email_normalized = 'due' || id || '@example.com'
+                WHERE id = ANY(%s)""",
+            (engagements.partner_id.ids,),
+        )
+    env.invalidate_all()
+    env["ir.config_parameter"].set_param(
+        "accomp_bench.paired", ",".join(map(str, engagements.partner_id.ids))
+    )
+
+
 def bench_product(env):
     return env["accomp.offer"].search([("name", "=", "Bench programme")]).product_id
 
@@ -260,12 +315,15 @@ def prepare(config, db, system, size):
     autovacuum would have done before their billing day."""
     registry = registry_for(config, db)
     with registry.cursor() as cr:
-        prepare_due(
-            env_for(cr),
-            system,
-            size,
-            system in bench.MODES and bench.MODES[system][1],
-        )
+        if system.startswith("paired:"):
+            prepare_paired(env_for(cr), size, system.split(":", 1)[1])
+        else:
+            prepare_due(
+                env_for(cr),
+                system,
+                size,
+                system in bench.MODES and bench.MODES[system][1],
+            )
         cr.commit()  # pylint: disable=invalid-commit
         cr._cnx.autocommit = True
         cr.execute("VACUUM ANALYZE")
@@ -286,7 +344,7 @@ def measure(config, db, system, size):
             partners = env["res.partner"].search(
                 [("name", "=like", "Due client %")], order="id"
             )
-        last_move = env["account.move"].search([], order="id desc", limit=1).id
+        last_move = env["account.move"].search([], order="id desc", limit=1).id or 0
         started = time.perf_counter()
         marks.append(started)
         if system == "native":
@@ -339,6 +397,157 @@ def measure(config, db, system, size):
         json.dumps({"elapsed": elapsed, "invoices": invoices, "batches": batches})
         + "\n"
     )
+
+
+def our_invoices(cr):
+    cr.execute(
+        "SELECT count(*) FROM account_move WHERE state = 'posted'"
+        " AND move_type = 'out_invoice' AND accomp_engagement_id IS NOT NULL"
+    )
+    return cr.fetchone()[0]
+
+
+def paired_file(size):
+    return os.path.join(ROOT, ".state", f"paired-{size}.json")
+
+
+def measure_paired(config, db, size, slice_seconds, minutes):
+    """The native batch and the scheduler on one copy, taking turns by slices
+    of ``slice_seconds`` (the scheduler: its cron's run with that time limit,
+    as a cron stopped by its limit and run again) until both have invoiced
+    their ``size`` clients or ``minutes`` have passed: whatever the machine
+    does from one minute to the next falls on both. Prints {"slices":
+    [[system, invoices, seconds], ...]}."""
+    registry = registry_for(config, db)
+    slices = []
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        partner_ids = [
+            int(n)
+            for n in env["ir.config_parameter"]
+            .get_param("accomp_bench.paired")
+            .split(",")
+        ]
+        product = bench_product(env)
+        day = date.today()
+        native_done = 0
+        ours_before = our_invoices(cr)
+        ours_done = 0
+        stop_at = time.monotonic() + 60 * minutes
+        while time.monotonic() < stop_at and (native_done < size or ours_done < size):
+            if native_done < size:
+                started = time.perf_counter()
+                count = 0
+                while (
+                    native_done < size and time.perf_counter() - started < slice_seconds
+                ):
+                    partners = env["res.partner"].browse(
+                        partner_ids[native_done : native_done + BATCH]
+                    )
+                    env["account.move"].create(
+                        [
+                            bench.native_vals(partner, product, day)
+                            for partner in partners
+                        ]
+                    )._post()
+                    cr.commit()  # pylint: disable=invalid-commit
+                    env.invalidate_all()
+                    native_done += len(partners)
+                    count += len(partners)
+                slices.append(["native", count, time.perf_counter() - started])
+            if ours_done < size:
+                started = time.perf_counter()
+                bench.run_as_its_cron(
+                    env,
+                    "accomp_billing.ir_cron_invoice_due_lines",
+                    "accomp.schedule.line",
+                    "_invoice_due_lines",
+                    seconds=slice_seconds,
+                )
+                elapsed = time.perf_counter() - started
+                env.invalidate_all()
+                done = our_invoices(cr) - ours_before
+                slices.append(["scheduler", done - ours_done, elapsed])
+            with open(paired_file(size), "w") as handle:  # read should it stop
+                json.dump(slices, handle)
+                if done == ours_done:
+                    raise SystemExit(f"the scheduler stopped at {done} of {size}")
+                ours_done = done
+    sys.stdout.write(json.dumps({"slices": slices}) + "\n")
+
+
+def run_paired(args, base, size):
+    copy = f"{args.db}_run"
+    copy_database(args.config, base, copy)
+    try:
+        subprocess.run(
+            [sys.executable, __file__, "prepare", args.config, copy]
+            + [f"paired:{args.mode}", str(size)],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        out = subprocess.run(
+            [sys.executable, __file__, "measure-paired", args.config, copy]
+            + [str(size), str(args.slice), str(args.minutes)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        drop_database(args.config, copy)
+    return json.loads(out.strip().splitlines()[-1])["slices"]
+
+
+def report_paired(size, slices):
+    """The paired run's line: each system's pace over its slices, and the
+    ratio slice pair by slice pair (the n-th native slice and the n-th of the
+    scheduler ran within the same two minutes)."""
+    verdict = bench.verdict
+    runs = {"native": [], "scheduler": []}
+    for system, invoices, seconds in slices:
+        runs["native" if system == "native" else "scheduler"].append(
+            (invoices, seconds)
+        )
+    totals = {
+        system: (sum(n for n, _s in done), sum(s for _n, s in done))
+        for system, done in runs.items()
+    }
+    pairs = sorted(
+        (o[0] / o[1]) / (n[0] / n[1])
+        for n, o in zip(runs["native"], runs["scheduler"], strict=False)
+        if n[0] and o[0]
+    )
+    (n_count, n_elapsed), (o_count, o_elapsed) = totals["native"], totals["scheduler"]
+    ratio = (o_count / o_elapsed) / (n_count / n_elapsed)
+    growth = {}
+    for system, done in runs.items():
+        tenth = in_run_growth([seconds / count for count, seconds in done if count])
+        growth[system] = "—" if tenth is None else f"{tenth:.2f}×"
+    finished = (
+        ""
+        if n_count == o_count == size
+        else f" (invoiced: native {n_count:,}, scheduler {o_count:,})"
+    )
+    spread = (
+        f"{len(pairs)}: {pairs[0]:.2f}× / {pairs[len(pairs) // 2]:.2f}× "
+        f"/ {pairs[-1]:.2f}×"
+        if pairs
+        else "—"
+    )
+    return (
+        f"| {size:,}{finished} | {n_count / n_elapsed:.1f} "
+        f"| {1000 * n_elapsed / n_count:.1f} | {o_count / o_elapsed:.1f} "
+        f"| {1000 * o_elapsed / o_count:.1f} | {ratio:.2f}× {verdict(ratio >= 1.0)} "
+        f"| {spread} | {growth['native']} | {growth['scheduler']} |"
+    )
+
+
+PAIRED_HEADER = (
+    "| due | native inv/s | native ms/inv | scheduler inv/s | scheduler ms/inv "
+    "| scheduler vs native (≥ 1.0×) | slice pairs: lowest / median / highest "
+    "| native, last tenth vs first | scheduler, last tenth vs first |\n"
+    "|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def run_one(args, base, system, size):
@@ -430,6 +639,19 @@ def main(argv):
         config, db, system, size = argv[1:5]
         prepare(config, db, system, int(size))
         return 0
+    if argv and argv[0] == "report-paired":  # a paired run that was stopped
+        with open(paired_file(int(argv[1]))) as handle:
+            sys.stdout.write(
+                PAIRED_HEADER
+                + "\n"
+                + report_paired(int(argv[1]), json.load(handle))
+                + "\n"
+            )
+        return 0
+    if argv and argv[0] == "measure-paired":
+        config, db, size, slice_seconds, minutes = argv[1:6]
+        measure_paired(config, db, int(size), float(slice_seconds), float(minutes))
+        return 0
     if argv and argv[0] == "measure":
         config, db, system, size = argv[1:5]
         measure(config, db, system, int(size))
@@ -444,6 +666,18 @@ def main(argv):
     parser.add_argument(
         "--rounds", type=int, default=1, help="runs of each system, best kept"
     )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="the native batch and the scheduler (post) on one copy, taking turns",
+    )
+    parser.add_argument(
+        "--mode", default="post", choices=bench.MODES, help="invoice mode, paired"
+    )
+    parser.add_argument("--slice", type=float, default=60, help="seconds per turn")
+    parser.add_argument(
+        "--minutes", type=float, default=600, help="a paired run stops after this"
+    )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--append", help="append the table to this Markdown file")
     args = parser.parse_args(argv)
@@ -455,6 +689,8 @@ def main(argv):
         for s in args.systems
         if s != "contract" or bench.contract_installed(registry_for(args.config, base))
     ]
+    if args.paired:
+        return main_paired(args, base)
     rows = {}
     for size in args.sizes:
         for turn in range(args.rounds):
@@ -479,6 +715,35 @@ def main(argv):
                 if args.append:  # what is measured so far, should a long run stop
                     with open(args.append + ".partial", "w") as handle:
                         handle.write(table + "\n")
+    sys.stdout.write(table + "\n")
+    if args.append:
+        with open(args.append, "a") as handle:
+            handle.write("\n" + table + "\n")
+        os.remove(args.append + ".partial")
+    return 0
+
+
+def main_paired(args, base):
+    lines = [
+        f"Paired, on a database of {args.programmes:,} programmes "
+        f"({args.history:,} with invoiced history): the next instalment of as "
+        f"many programmes falls due today, invoice mode “{args.mode}”; on one "
+        "copy, Odoo's native batch invoices the same clients, the two taking "
+        "turns by slices of "
+        f"{args.slice:.0f} s (the scheduler: its cron's run with that time "
+        f"limit), each committed per batch of {BATCH}.",
+        "",
+        PAIRED_HEADER,
+    ]
+    for size in args.sizes:
+        sys.stderr.write(f"production: paired at {size:,}\n")
+        slices = run_paired(args, base, size)
+        lines.append(report_paired(size, slices))
+        sys.stderr.write(lines[-1] + "\n")
+        if args.append:
+            with open(args.append + ".partial", "w") as handle:
+                handle.write("\n".join(lines) + "\n")
+    table = "\n".join(lines)
     sys.stdout.write(table + "\n")
     if args.append:
         with open(args.append, "a") as handle:

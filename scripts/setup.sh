@@ -420,10 +420,15 @@ step_bench() {
     "$VENV/bin/python" scripts/bench.py "$TEST_CONFIG" "$db" "$@"
     # as production runs it: committed per batch, on copies of a base of
     # 100 000 programmes with history (built once, kept as ${db}_base while
-    # the addon's code is the same; PRODUCTION_ARGS, e.g. --sizes 1000 10000)
+    # the addon's tables are the same): each system and invoice mode in turn
+    # (PRODUCTION_ARGS), then the native batch and the scheduler taking turns
+    # on one copy up to 100 000 due events (PAIRED_ARGS)
     # shellcheck disable=SC2086
     "$VENV/bin/python" scripts/production.py "$TEST_CONFIG" "$db" \
-        ${PRODUCTION_ARGS:-} --append "$ROOT/docs/benchmarks.md"
+        ${PRODUCTION_ARGS:---sizes 1000 10000} --append "$ROOT/docs/benchmarks.md"
+    # shellcheck disable=SC2086
+    "$VENV/bin/python" scripts/production.py "$TEST_CONFIG" "$db" --paired \
+        ${PAIRED_ARGS:---sizes 1000 10000 100000} --append "$ROOT/docs/benchmarks.md"
     # scale-out: 1, 2 and 4 cron workers sharing one run (committed data), and
     # a cron worker beside a direct run
     "$VENV/bin/python" scripts/scale_out.py "$TEST_CONFIG" "$db" --direct \
