@@ -476,26 +476,36 @@ def measure_paired(config, db, size, slice_seconds, minutes):
     sys.stdout.write(json.dumps({"slices": slices}) + "\n")
 
 
-def run_paired(args, base, size):
+def prepare_and_measure(args, base, prepare_args, measure_args):
+    """Prepare a fresh copy of the base in one process, measure it in
+    another (as a cron worker starts), drop it; the measure's JSON line."""
     copy = f"{args.db}_run"
     copy_database(args.config, base, copy)
     try:
         subprocess.run(
-            [sys.executable, __file__, "prepare", args.config, copy]
-            + [f"paired:{args.mode}", str(size)],
+            [sys.executable, __file__, "prepare", args.config, copy, *prepare_args],
             stdout=subprocess.DEVNULL,
             check=True,
         )
         out = subprocess.run(
-            [sys.executable, __file__, "measure-paired", args.config, copy]
-            + [str(size), str(args.slice), str(args.minutes)],
+            [sys.executable, __file__, measure_args[0], args.config, copy]
+            + measure_args[1:],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
     finally:
         drop_database(args.config, copy)
-    return json.loads(out.strip().splitlines()[-1])["slices"]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_paired(args, base, size):
+    return prepare_and_measure(
+        args,
+        base,
+        [f"paired:{args.mode}", str(size)],
+        ["measure-paired", str(size), str(args.slice), str(args.minutes)],
+    )["slices"]
 
 
 def report_paired(size, slices):
@@ -551,23 +561,9 @@ PAIRED_HEADER = (
 
 
 def run_one(args, base, system, size):
-    copy = f"{args.db}_run"
-    copy_database(args.config, base, copy)
-    try:
-        subprocess.run(
-            [sys.executable, __file__, "prepare", args.config, copy, system, str(size)],
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
-        out = subprocess.run(
-            [sys.executable, __file__, "measure", args.config, copy, system, str(size)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        drop_database(args.config, copy)
-    result = json.loads(out.strip().splitlines()[-1])
+    result = prepare_and_measure(
+        args, base, [system, str(size)], ["measure", system, str(size)]
+    )
     if result["invoices"] != size:
         raise SystemExit(f"{system} at {size}: {result['invoices']} invoices")
     return result
@@ -712,9 +708,18 @@ def main(argv):
                     best = result
                 rows[(system, size)] = dict(best, runs=runs)
                 table = report(args, rows, systems)
-                if args.append:  # what is measured so far, should a long run stop
-                    with open(args.append + ".partial", "w") as handle:
-                        handle.write(table + "\n")
+                write_partial(args, table)
+    return write_table(args, table)
+
+
+def write_partial(args, table):
+    """What is measured so far, should a long run stop."""
+    if args.append:
+        with open(args.append + ".partial", "w") as handle:
+            handle.write(table + "\n")
+
+
+def write_table(args, table):
     sys.stdout.write(table + "\n")
     if args.append:
         with open(args.append, "a") as handle:
@@ -740,16 +745,8 @@ def main_paired(args, base):
         slices = run_paired(args, base, size)
         lines.append(report_paired(size, slices))
         sys.stderr.write(lines[-1] + "\n")
-        if args.append:
-            with open(args.append + ".partial", "w") as handle:
-                handle.write("\n".join(lines) + "\n")
-    table = "\n".join(lines)
-    sys.stdout.write(table + "\n")
-    if args.append:
-        with open(args.append, "a") as handle:
-            handle.write("\n" + table + "\n")
-        os.remove(args.append + ".partial")
-    return 0
+        write_partial(args, "\n".join(lines))
+    return write_table(args, "\n".join(lines))
 
 
 if __name__ == "__main__":
