@@ -468,11 +468,11 @@ def measure_paired(config, db, size, slice_seconds, minutes):
                 env.invalidate_all()
                 done = our_invoices(cr) - ours_before
                 slices.append(["scheduler", done - ours_done, elapsed])
-            with open(paired_file(size), "w") as handle:  # read should it stop
-                json.dump(slices, handle)
                 if done == ours_done:
                     raise SystemExit(f"the scheduler stopped at {done} of {size}")
                 ours_done = done
+            with open(paired_file(size), "w") as handle:  # read should it stop
+                json.dump(slices, handle)
     sys.stdout.write(json.dumps({"slices": slices}) + "\n")
 
 
@@ -515,6 +515,7 @@ def report_paired(size, slices):
     verdict = bench.verdict
     runs = {"native": [], "scheduler": []}
     for system, invoices, seconds in slices:
+        # (the scheduler's slices were once labelled by its mode, "post")
         runs["native" if system == "native" else "scheduler"].append(
             (invoices, seconds)
         )
@@ -665,7 +666,7 @@ def main(argv):
     parser.add_argument(
         "--paired",
         action="store_true",
-        help="the native batch and the scheduler (post) on one copy, taking turns",
+        help="the native batch and the scheduler (--mode) on one copy, taking turns",
     )
     parser.add_argument(
         "--mode", default="post", choices=bench.MODES, help="invoice mode, paired"
