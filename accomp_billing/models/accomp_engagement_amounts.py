@@ -67,16 +67,21 @@ class AccompEngagement(models.Model):
         "invoice_ids.payment_state",
     )
     def _compute_amounts(self):
-        for engagement in self:
-            untaxed = invoiced = paid = 0.0
-            for move in engagement.invoice_ids.filtered(
+        def posted(moves):
+            return moves.filtered(
                 lambda m: m.state == "posted"
                 and m.move_type in ("out_invoice", "out_refund")
-            ):
+            )
+
+        # what each was paid, read for the whole batch at once
+        paid_by_move = posted(self.invoice_ids)._accomp_amounts_paid()
+        for engagement in self:
+            untaxed = invoiced = paid = 0.0
+            for move in posted(engagement.invoice_ids):
                 sign = -1 if move.move_type == "out_refund" else 1
                 untaxed += sign * move.amount_untaxed
                 invoiced += sign * move.amount_total
-                paid += sign * move._accomp_amount_paid()
+                paid += sign * paid_by_move.get(move._origin.id, 0.0)
             projected = engagement.schedule_line_ids.filtered(
                 lambda line: line.state not in ("cancelled", "credited")
                 and line.invoice_id.state != "posted"

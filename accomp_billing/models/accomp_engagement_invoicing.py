@@ -263,6 +263,7 @@ class AccompEngagement(models.Model):
         groups = {}
         for vals in filter(None, vals_list):
             groups.setdefault((vals["company_id"], vals["move_type"]), []).append(vals)
+        self._prepare_sending_values(vals_list)
         moves = Move
         for (company_id, move_type), group in groups.items():
             created = (
@@ -283,6 +284,41 @@ class AccompEngagement(models.Model):
         moves = moves.with_env(self.env)
         self._post_invoices(moves)
         return moves
+
+    @api.model
+    def _prepare_sending_values(self, vals_list):
+        """Invoices to post and send are created queued for Odoo's sending
+        (``sending_data``), or waiting for their client's e-mail address
+        (``accomp_awaiting_email``), instead of by a second write of each batch
+        once posted: :meth:`account.move._accomp_queue_sending` tells the
+        programmes whose client has no address and corrects the few guessed
+        wrong (a client sent another way than by e-mail)."""
+        invoices = [
+            vals
+            for vals in filter(None, vals_list)
+            if vals["move_type"] == "out_invoice"
+            and vals.get("accomp_engagement_id")
+            and vals.get("partner_id")
+        ]
+        engagements = self.browse(vals["accomp_engagement_id"] for vals in invoices)
+        clients = self.env["res.partner"].browse(
+            vals["partner_id"] for vals in invoices
+        )
+        authors = self.env["res.users"].browse(
+            vals.get("invoice_user_id") or self.env.uid for vals in invoices
+        )
+        for vals, engagement, client, author in zip(
+            invoices, engagements, clients, authors, strict=True
+        ):
+            if engagement.invoice_mode != "auto_send":
+                continue
+            if client.email:
+                vals["sending_data"] = {
+                    "author_user_id": author.id,
+                    "author_partner_id": author.partner_id.id,
+                }
+            else:
+                vals["accomp_awaiting_email"] = True
 
     def _notify_extras_review(self, invoices):
         """Invoices left as drafts because their extras are above the
@@ -325,9 +361,13 @@ class AccompEngagement(models.Model):
         held = to_post._accomp_extras_to_review()
         to_post -= held
         held.accomp_engagement_id._notify_extras_review(held)
+        # a draft held for review is posted and sent by a person
+        held.filtered(lambda m: m.sending_data or m.accomp_awaiting_email).write(
+            {"sending_data": False, "accomp_awaiting_email": False}
+        )
         if to_post:
             to_post._post(soft=False)
         to_post.filtered(
             lambda m: m.accomp_engagement_id.invoice_mode == "auto_send"
-        )._accomp_queue_sending()
+        )._accomp_queue_sending(posted=True)
         return to_post

@@ -100,38 +100,48 @@ class AccountMove(models.Model):
             > 0
         )
 
-    def _accomp_amount_credited(self):
-        """Part of this posted invoice settled by credit notes (incl. VAT, in the
-        invoice's currency): credited, not paid."""
-        self.ensure_one()
-        receivable = self.line_ids.filtered(
-            lambda aml: aml.account_type == "asset_receivable"
-        )
-        return sum(
-            partial.debit_amount_currency
-            for partial in receivable.matched_credit_ids
-            if partial.credit_move_id.move_id.move_type == "out_refund"
-        )
-
-    def _accomp_amount_paid(self):
-        """Money received for this posted invoice (incl. VAT, in its currency):
-        what is settled, less what credit notes settled. For a credit note, the
-        money paid back to the client."""
-        self.ensure_one()
-        if self.state != "posted":
-            return 0.0
-        if self.payment_state in ("paid", "in_payment"):
-            settled = self.amount_total
-        else:
-            settled = self.amount_total - self.amount_residual
-        if self.move_type == "out_refund":
-            reconciled_with_invoices = sum(
-                partial.credit_amount_currency
-                for partial in self.line_ids.matched_debit_ids
-                if partial.debit_move_id.move_id.move_type == "out_invoice"
-            )
-            return max(settled - reconciled_with_invoices, 0.0)
-        return max(settled - self._accomp_amount_credited(), 0.0)
+    def _accomp_amounts_paid(self):
+        """Money received for each of these invoices and credit notes, by the
+        id of the document (incl. VAT, in its currency): for a posted invoice
+        what is settled less what credit notes settled (credited, not paid);
+        for a posted credit note the money paid back to the client (settled
+        less what it settled of invoices); 0 for the others. What credit notes
+        settled is read once for the whole batch, only for the documents that
+        something settled."""
+        paid = dict.fromkeys(self._origin.ids, 0.0)
+        settled_ids = []
+        for move in self._origin.filtered(lambda m: m.state == "posted"):
+            if move.payment_state in ("paid", "in_payment"):
+                paid[move.id] = move.amount_total
+            else:
+                paid[move.id] = move.amount_total - move.amount_residual
+            if not move.currency_id.is_zero(paid[move.id]):
+                settled_ids.append(move.id)
+        settled = self.browse(settled_ids)
+        invoices = settled.filtered(lambda move: move.move_type != "out_refund")
+        Partial = self.env["account.partial.reconcile"]
+        if invoices:
+            # the invoices' receivable settled by credit notes
+            for match in Partial.search_fetch(
+                [
+                    ("debit_move_id.move_id", "in", invoices.ids),
+                    ("debit_move_id.account_type", "=", "asset_receivable"),
+                    ("credit_move_id.move_id.move_type", "=", "out_refund"),
+                ],
+                ["debit_move_id", "debit_amount_currency"],
+            ):
+                paid[match.debit_move_id.move_id.id] -= match.debit_amount_currency
+        if settled - invoices:
+            # the credit notes' part that settled invoices
+            for match in Partial.search_fetch(
+                [
+                    ("credit_move_id.move_id", "in", (settled - invoices).ids),
+                    ("debit_move_id.move_id.move_type", "=", "out_invoice"),
+                ],
+                ["credit_move_id", "credit_amount_currency"],
+            ):
+                paid[match.credit_move_id.move_id.id] -= match.credit_amount_currency
+        return {move_id: max(amount, 0.0) for move_id, amount in paid.items()}
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         """A credit note made from a programme invoice (Odoo's "Credit note"

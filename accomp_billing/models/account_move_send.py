@@ -39,10 +39,14 @@ class AccountMove(models.Model):
             )
         return super()._get_mail_template()
 
-    def _accomp_queue_sending(self):
+    def _accomp_queue_sending(self, posted=False):
         """Queue these posted invoices for Odoo's sending. An invoice whose client
         has no e-mail address stays posted: its programme gets one to-do ("add the
-        client's e-mail"), and the next run sends it once the address is set."""
+        client's e-mail"), and the next run sends it once the address is set.
+
+        :param posted: these invoices were just posted (the scheduler's run):
+            those created waiting for the client's e-mail are told too (else an
+            invoice already waiting is not told twice)"""
         Send = self.env["account.move.send"]
         ready = waiting = self.browse()
         for move in self:
@@ -53,9 +57,13 @@ class AccountMove(models.Model):
             ready |= move
         # told once per invoice, for the whole batch at once: one note per
         # programme, one to-do per programme
-        waiting = waiting.filtered(lambda move: not move.accomp_awaiting_email)
+        if not posted:
+            waiting = waiting.filtered(lambda move: not move.accomp_awaiting_email)
         if waiting:
-            waiting.accomp_awaiting_email = True
+            # most were created waiting (no second write of each invoice)
+            waiting.filtered(
+                lambda move: not move.accomp_awaiting_email
+            ).accomp_awaiting_email = True
             errors = {}
             for move in waiting:
                 errors.setdefault(move.accomp_engagement_id, []).append(move)
@@ -71,9 +79,10 @@ class AccountMove(models.Model):
                     for engagement, moves in errors.items()
                 },
             )
-        # one write per author (account.move.write checks each call's moves)
+        # one write per author (account.move.write checks each call's moves);
+        # the scheduler's invoices are created queued
         by_author = {}
-        for move in ready:
+        for move in ready.filtered(lambda move: not move.sending_data):
             by_author.setdefault(move.invoice_user_id or self.env.user, []).append(
                 move.id
             )

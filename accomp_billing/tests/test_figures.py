@@ -253,6 +253,36 @@ class TestCreditNotes(FiguresCase):
         self.assertEqual(self.line.state, "paid")
         self.assertFiguresMatchInvoices(self.engagement)
 
+    def test_money_received_of_several_programmes_read_together(self):
+        """The stored figures of a batch of programmes are computed together
+        (the scheduler's batch): each keeps its own payments, credit notes and
+        money paid back."""
+        other = self.make_engagement(
+            self.make_offer(amount_total=1000, instalment_count=2),
+            date_start=date(2026, 1, 1),
+        )
+        other_first = self.invoice_due(date(2026, 2, 1)).sorted("id")[0]
+        self.assertEqual(other_first.accomp_engagement_id, other)
+        self.refund(self.first, price_unit=100)  # 120 incl. VAT credited
+        self.pay(self.first)  # 480 received
+        self.pay(self.second)  # 600 received, then credited and paid back
+        paid_back = self.refund(self.second)
+        self.assertEqual(paid_back.payment_state, "not_paid")
+        self.pay(paid_back)
+        self.pay(other_first)  # 600 received
+        both = self.engagement | other
+        self.env.invalidate_all()
+        both._compute_amounts()
+        self.assertRecordValues(
+            both,
+            [
+                {"amount_invoiced": 480, "amount_paid": 480, "amount_residual": 0},
+                {"amount_invoiced": 1200, "amount_paid": 600, "amount_residual": 600},
+            ],
+        )
+        self.assertFiguresMatchInvoices(self.engagement)
+        self.assertFiguresMatchInvoices(other)
+
     def test_bill_again_invoices_the_event_once_more_exactly_once(self):
         self.refund(self.first)
         self.line.action_bill_again()

@@ -376,6 +376,32 @@ class TestFrenchInvoices(FrenchCase):
         self.assertTrue(invoice.is_move_sent)
         self.assertFalse(todo.active)
 
+    def test_a_client_sent_another_way_needs_no_email(self):
+        """A client whose invoices are not e-mailed (Odoo's "Manual" sending)
+        and who has no address: queued for Odoo's sending like any other, no
+        "add the client's e-mail" to-do; a client e-mailed is queued as its
+        programme's salesperson."""
+        self.b2b.email = False
+        self.b2b.with_company(self.company).invoice_sending_method = "manual"
+        manual = self.make_engagement(self.make_offer(), partner_id=self.b2b.id)
+        mailed = self.make_engagement(
+            self.make_offer(), partner_id=self.client.id, user_id=self.coach.id
+        )
+        self.invoice_due(date(2026, 1, 31))
+        self.assertEqual(manual.invoice_ids.state, "posted")
+        self.assertFalse(manual.invoice_ids.accomp_awaiting_email)
+        self.assertTrue(manual.invoice_ids.sending_data)
+        self.assertFalse(
+            manual.activity_ids.filtered(lambda a: a.accomp_failure == "sending")
+        )
+        self.assertEqual(
+            mailed.invoice_ids.sending_data,
+            {
+                "author_user_id": self.coach.id,
+                "author_partner_id": self.coach.partner_id.id,
+            },
+        )
+
     def test_a_batch_of_clients_without_email_is_told_once_not_per_programme(self):
         """Three programmes whose clients have no e-mail, invoiced in one run:
         a to-do and a note on each, and one notification naming the three to
