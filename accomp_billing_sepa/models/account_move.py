@@ -177,6 +177,10 @@ class AccountMove(models.Model):
             )
         ):
             return False
+        if not self.is_move_sent and self.sending_data:
+            # queued: Odoo's sending takes the pre-notification to the client,
+            # the next run debits it (waiting, not a failure)
+            return False
         if not self.is_move_sent:
             raise UserError(
                 self.env._(

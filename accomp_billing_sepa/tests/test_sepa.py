@@ -8,6 +8,7 @@ import base64
 import re
 from datetime import date
 from pathlib import Path
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -279,6 +280,29 @@ class TestSepaRuns(SepaCase):
             ),
             3,
         )
+
+    def test_an_invoice_queued_for_sending_waits_for_it_without_a_failure(self):
+        engagement, _mandate = self.make_sepa_engagement(
+            offer=self.make_offer(
+                amount_total=3000, instalment_count=3, invoice_mode="auto_send"
+            )
+        )
+        self.invoice_due(date(2027, 1, 4))
+        invoice = engagement.invoice_ids
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (1000, 1200))
+        self.assertTrue(invoice.sending_data)
+        self.assertFalse(invoice.is_move_sent)
+        self.assertFalse(self.debit_run(date(2027, 1, 14)))
+        self.assertFalse(
+            engagement.activity_ids.filtered(lambda a: a.accomp_failure == "sepa")
+        )
+        self.assertFalse(engagement.failure_message)
+        # Odoo's "Send invoices automatically", then the next run debits it
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress"):
+            self.env["account.move"]._cron_account_move_send()
+        self.assertTrue(invoice.is_move_sent)
+        self.assertEqual(self.debit_run(date(2027, 1, 14)), invoice)
+        self.assertEqual(invoice.line_ids.payment_line_ids.amount_currency, 1200)
 
     def test_an_unsent_invoice_is_not_debited_and_says_why(self):
         engagement, _mandate = self.make_sepa_engagement(
