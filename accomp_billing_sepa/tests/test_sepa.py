@@ -281,14 +281,19 @@ class TestSepaRuns(SepaCase):
             3,
         )
 
-    def test_an_invoice_queued_for_sending_waits_for_it_without_a_failure(self):
+    def first_instalment(self, invoice_mode):
+        """A debited programme of 3 × 1 000 € HT in ``invoice_mode``, its first
+        instalment invoiced: (the programme, its invoice)."""
         engagement, _mandate = self.make_sepa_engagement(
             offer=self.make_offer(
-                amount_total=3000, instalment_count=3, invoice_mode="auto_send"
+                amount_total=3000, instalment_count=3, invoice_mode=invoice_mode
             )
         )
         self.invoice_due(date(2027, 1, 4))
-        invoice = engagement.invoice_ids
+        return engagement, engagement.invoice_ids
+
+    def test_an_invoice_queued_for_sending_waits_for_it_without_a_failure(self):
+        engagement, invoice = self.first_instalment("auto_send")
         self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (1000, 1200))
         self.assertTrue(invoice.sending_data)
         self.assertFalse(invoice.is_move_sent)
@@ -305,13 +310,7 @@ class TestSepaRuns(SepaCase):
         self.assertEqual(invoice.line_ids.payment_line_ids.amount_currency, 1200)
 
     def test_an_unsent_invoice_is_not_debited_and_says_why(self):
-        engagement, _mandate = self.make_sepa_engagement(
-            offer=self.make_offer(
-                amount_total=3000, instalment_count=3, invoice_mode="auto_post"
-            )
-        )
-        self.invoice_due(date(2027, 1, 4))
-        invoice = engagement.invoice_ids
+        engagement, invoice = self.first_instalment("auto_post")
         self.assertFalse(invoice.is_move_sent)
         with mute_logger("odoo.addons.accomp_billing.models.ir_cron"):
             self.assertFalse(self.debit_run(date(2027, 1, 14)))
