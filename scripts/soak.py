@@ -143,9 +143,15 @@ def prepare(config, db, count):
                 },
             ]
         )
+        # every third client (n % 3 == 1) pays by SEPA direct debit: its
+        # programme posts and sends its invoices, which pre-notify the debit
         partners = env["res.partner"].create(
             [
-                {"name": f"Soak client {n}", "is_company": n % 2 == 0}
+                {
+                    "name": f"Soak client {n}",
+                    "is_company": n % 2 == 0,
+                    "email": f"soak{n}@example.com" if n % 3 == 1 else False,
+                }
                 for n in range(count)
             ]
         )
@@ -155,6 +161,7 @@ def prepare(config, db, count):
                     "partner_id": partner.id,
                     "offer_id": offers[n % len(offers)].id,
                     "date_start": start + relativedelta(days=n % 28),
+                    **({"invoice_mode": "auto_send"} if n % 3 == 1 else {}),
                 }
                 for n, partner in enumerate(partners)
             ]
@@ -189,7 +196,8 @@ def prepare(config, db, count):
 
 def prepare_sepa(env, company, engagements):
     """The company's SEPA payment mode and a mandate for every third programme
-    (those without a saved card): debited one day after their invoice's date,
+    (those without a saved card, sold posting and sending their invoices: the
+    client's pre-notification): debited one day after their invoice's date,
     added to the order within 5 days of it."""
     from odoo.fields import Command
 
@@ -224,11 +232,12 @@ def prepare_sepa(env, company, engagements):
         )
 
 
-# the invoices were sent by Odoo's own sending (not run here): their debits are
-# pre-notified
+# the invoices queued for Odoo's own sending (not run here) are sent: their
+# debits are pre-notified; those queued since wait for the next SEPA run
 MARK_SENT = (
-    "UPDATE account_move SET is_move_sent = true"
+    "UPDATE account_move SET is_move_sent = true, sending_data = NULL"
     " WHERE mandate_id IS NOT NULL AND state = 'posted' AND NOT is_move_sent"
+    " AND sending_data IS NOT NULL"
 )
 
 
