@@ -3,7 +3,8 @@
 
     production.py CONFIG DB [--programmes 100000] [--history 10000]
                   [--sizes 1000 10000 100000] [--rounds 1] [--append FILE]
-                  [--paired [--mode post] [--slice 60] [--minutes 600]]
+                  [--paired [--mode post] [--slice 60] [--minutes 600]
+                            [--at-once]]
                                                              (make bench runs it)
 
 A base database (``DB_base``) is built once from DB (the benchmark's database,
@@ -41,6 +42,16 @@ does from one minute to the next falls on both: the ratio is read slice pair
 by slice pair as well as over the whole run. The slices are kept in
 ``.state/paired-SIZE.json`` as they go (``production.py report-paired SIZE``
 reads a run that was stopped).
+
+With ``--paired --at-once``, the two run at the same time instead, each on its
+own copy of that prepared database (a template copy: the same clients, the
+same due events), each in its own process started as a cron worker: the
+minute the machine runs slow falls on both at once, and a run of 100 000 takes
+half the time of taking turns. Both are timed over the window where both were
+running (the first to finish ends it: the other then runs alone), and minute by
+minute within it; on 2 cores the two processes and PostgreSQL share the
+machine, so the per-invoice times are those of a loaded machine, comparable
+between the systems and from one size to the next of the same kind of run.
 
 Reported: per-invoice time and invoices/s at each size, the ratios against the
 native batch (≥ 1.0×) and OCA contract (≥ 1.3×), how per-invoice time grows
@@ -329,14 +340,37 @@ def prepare(config, db, system, size):
         cr.execute("VACUUM ANALYZE")
 
 
+def run_scheduler(env, on_commit):
+    """The scheduled action's whole run, as its cron runs it; ``on_commit(n)``
+    after each committed batch of ``n`` due events."""
+    from odoo.addons.base.models.ir_cron import IrCron
+
+    commit_progress = IrCron._commit_progress
+
+    def marked(cron, processed=0, **kwargs):
+        result = commit_progress(cron, processed, **kwargs)
+        on_commit(processed)
+        return result
+
+    IrCron._commit_progress = marked
+    try:
+        bench.run_as_its_cron(
+            env,
+            "accomp_billing.ir_cron_invoice_due_lines",
+            "accomp.schedule.line",
+            "_invoice_due_lines",
+            seconds=86400,
+        )
+    finally:
+        IrCron._commit_progress = commit_progress
+
+
 def measure(config, db, system, size):
     """One measurement in this process on this prepared copy: the invoicing
     committed per batch (timed), in a process that starts as a cron worker
     does (measured: the native batch keeps the same pace either way). Prints
     {"elapsed", "invoices", "batches": [seconds of each batch]}."""
     registry = registry_for(config, db)
-    from odoo.addons.base.models.ir_cron import IrCron
-
     marks = []
     with registry.cursor() as cr:
         env = env_for(cr)
@@ -351,15 +385,7 @@ def measure(config, db, system, size):
             product = bench_product(env)
             day = date.today()
             for start in range(0, size, BATCH):
-                moves = env["account.move"].create(
-                    [
-                        bench.native_vals(partners[n], product, day)
-                        for n in range(start, min(start + BATCH, size))
-                    ]
-                )
-                moves._post()
-                cr.commit()  # pylint: disable=invalid-commit
-                env.invalidate_all()
+                native_batch(env, partners[start : start + BATCH], product, day)
                 marks.append(time.perf_counter())
         elif system == "contract":
             env["contract.contract"].cron_recurring_create_invoice()
@@ -369,21 +395,7 @@ def measure(config, db, system, size):
             cr.commit()  # pylint: disable=invalid-commit
             marks.append(time.perf_counter())
         else:  # the scheduled action, as its cron runs it
-            commit_progress = IrCron._commit_progress
-
-            def marked(cron, *args, **kwargs):
-                result = commit_progress(cron, *args, **kwargs)
-                marks.append(time.perf_counter())
-                return result
-
-            IrCron._commit_progress = marked
-            bench.run_as_its_cron(
-                env,
-                "accomp_billing.ir_cron_invoice_due_lines",
-                "accomp.schedule.line",
-                "_invoice_due_lines",
-                seconds=86400,
-            )
+            run_scheduler(env, lambda _processed: marks.append(time.perf_counter()))
             marks.append(time.perf_counter())
         elapsed = time.perf_counter() - started
         cr.execute(
@@ -407,6 +419,21 @@ def our_invoices(cr):
     return cr.fetchone()[0]
 
 
+def paired_partner_ids(env):
+    """The clients of a paired run, in the order the native batch takes them."""
+    param = env["ir.config_parameter"].get_param("accomp_bench.paired")
+    return [int(n) for n in param.split(",")]
+
+
+def native_batch(env, partners, product, day):
+    """Odoo's native batch: these clients' invoices created, posted, committed."""
+    env["account.move"].create(
+        [bench.native_vals(partner, product, day) for partner in partners]
+    )._post()
+    env.cr.commit()  # pylint: disable=invalid-commit
+    env.invalidate_all()
+
+
 def paired_file(size):
     return os.path.join(ROOT, ".state", f"paired-{size}.json")
 
@@ -422,12 +449,7 @@ def measure_paired(config, db, size, slice_seconds, minutes):
     slices = []
     with registry.cursor() as cr:
         env = env_for(cr)
-        partner_ids = [
-            int(n)
-            for n in env["ir.config_parameter"]
-            .get_param("accomp_bench.paired")
-            .split(",")
-        ]
+        partner_ids = paired_partner_ids(env)
         product = bench_product(env)
         day = date.today()
         native_done = 0
@@ -444,14 +466,7 @@ def measure_paired(config, db, size, slice_seconds, minutes):
                     partners = env["res.partner"].browse(
                         partner_ids[native_done : native_done + BATCH]
                     )
-                    env["account.move"].create(
-                        [
-                            bench.native_vals(partner, product, day)
-                            for partner in partners
-                        ]
-                    )._post()
-                    cr.commit()  # pylint: disable=invalid-commit
-                    env.invalidate_all()
+                    native_batch(env, partners, product, day)
                     native_done += len(partners)
                     count += len(partners)
                 slices.append(["native", count, time.perf_counter() - started])
@@ -474,6 +489,158 @@ def measure_paired(config, db, size, slice_seconds, minutes):
             with open(paired_file(size), "w") as handle:  # read should it stop
                 json.dump(slices, handle)
     sys.stdout.write(json.dumps({"slices": slices}) + "\n")
+
+
+def measure_at_once(config, db, system, size, go_file):
+    """One system of an at-once run on its copy: ready once its registry is
+    loaded, started when ``go_file`` exists. Prints {"marks": [[time of a
+    committed batch (epoch), invoices so far], ...], "invoices"}."""
+    registry = registry_for(config, db)
+    marks = []
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        partner_ids = paired_partner_ids(env)[:size]
+        product = bench_product(env)
+        day = date.today()
+        ours_before = our_invoices(cr)
+        cr.commit()  # pylint: disable=invalid-commit
+        with open(f"{go_file}.{system}", "w"):
+            pass  # ready
+        while not os.path.exists(go_file):
+            time.sleep(0.05)
+        marks.append([time.time(), 0])
+        if system == "native":
+            for start in range(0, size, BATCH):
+                partners = env["res.partner"].browse(partner_ids[start : start + BATCH])
+                native_batch(env, partners, product, day)
+                marks.append([time.time(), marks[-1][1] + len(partners)])
+        else:  # one due event per programme: one invoice
+
+            def mark(processed):
+                if processed:
+                    marks.append([time.time(), marks[-1][1] + processed])
+
+            run_scheduler(env, mark)
+        invoices = our_invoices(cr) - ours_before if system != "native" else size
+    sys.stdout.write(json.dumps({"marks": marks, "invoices": invoices}) + "\n")
+
+
+def run_at_once(args, base, size):
+    """Prepare one copy, copy it, run the native batch on one and the
+    scheduler on the other at the same time; {system: its measure}."""
+    first, second = f"{args.db}_run", f"{args.db}_run2"
+    copy_database(args.config, base, first)
+    go_file = os.path.join(ROOT, ".state", f"at-once-{size}.go")
+    for path in (go_file, f"{go_file}.native", f"{go_file}.scheduler"):
+        if os.path.exists(path):
+            os.remove(path)
+    try:
+        subprocess.run(
+            [sys.executable, __file__, "prepare", args.config, first]
+            + [f"paired:{args.mode}", str(size)],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        copy_database(args.config, first, second)
+        procs = {
+            system: subprocess.Popen(
+                [sys.executable, __file__, "measure-at-once", args.config, db]
+                + [system, str(size), go_file],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for system, db in (("native", second), ("scheduler", first))
+        }
+        while not all(
+            os.path.exists(f"{go_file}.{system}") for system in procs
+        ):  # both registries loaded
+            if any(proc.poll() is not None for proc in procs.values()):
+                raise SystemExit("an at-once worker stopped before the start")
+            time.sleep(0.1)
+        with open(go_file, "w"):
+            pass
+        results = {}
+        for system, proc in procs.items():
+            out, _err = proc.communicate()
+            if proc.returncode:
+                raise SystemExit(f"the at-once {system} run failed")
+            results[system] = json.loads(out.strip().splitlines()[-1])
+    finally:
+        drop_database(args.config, second)
+        drop_database(args.config, first)
+    with open(os.path.join(ROOT, ".state", f"at-once-{size}.json"), "w") as handle:
+        json.dump(results, handle)
+    if results["scheduler"]["invoices"] != size:
+        raise SystemExit(f"the scheduler invoiced {results['scheduler']['invoices']}")
+    return results
+
+
+def done_by(marks, moment):
+    """Invoices committed by ``moment`` (epoch) in a run's marks."""
+    done = 0
+    for at, count in marks:
+        if at > moment:
+            break
+        done = count
+    return done
+
+
+def report_at_once(size, results):
+    """The at-once run's line: each system's pace over the window where both
+    ran, the ratio minute by minute within it, and each system's pace over
+    its whole run (the later one ran alone at its end)."""
+    verdict = bench.verdict
+    native, ours = results["native"]["marks"], results["scheduler"]["marks"]
+    start = max(native[0][0], ours[0][0])
+    end = min(native[-1][0], ours[-1][0])
+    window = end - start
+    n_done, o_done = done_by(native, end), done_by(ours, end)
+    ratio = o_done / n_done
+    minutes = []
+    moment = start
+    while moment + 60 <= end:
+        n = done_by(native, moment + 60) - done_by(native, moment)
+        o = done_by(ours, moment + 60) - done_by(ours, moment)
+        if n and o:
+            minutes.append(o / n)
+        moment += 60
+    minutes.sort()
+    spread = (
+        f"{len(minutes)}: {minutes[0]:.2f}× / {minutes[len(minutes) // 2]:.2f}× "
+        f"/ {minutes[-1]:.2f}×"
+        if minutes
+        else "—"
+    )
+    growth = {}
+    for system, marks in (("native", native), ("scheduler", ours)):
+        batches = [
+            (b[0] - a[0]) / (b[1] - a[1])
+            for a, b in zip(marks, marks[1:], strict=False)
+            if b[0] <= end and b[1] > a[1]
+        ]
+        tenth = in_run_growth(batches)
+        growth[system] = "—" if tenth is None else f"{tenth:.2f}×"
+    whole = {
+        system: marks[-1][1] / (marks[-1][0] - marks[0][0])
+        for system, marks in (("native", native), ("scheduler", ours))
+    }
+    return (
+        f"| {size:,} | {window / 60:.0f} min: native {n_done:,}, scheduler "
+        f"{o_done:,} | {n_done / window:.1f} | {1000 * window / n_done:.1f} "
+        f"| {o_done / window:.1f} | {1000 * window / o_done:.1f} "
+        f"| {ratio:.2f}× {verdict(ratio >= 1.0)} | {spread} "
+        f"| {growth['native']} | {growth['scheduler']} "
+        f"| {whole['native']:.1f} / {whole['scheduler']:.1f} |"
+    )
+
+
+AT_ONCE_HEADER = (
+    "| due | window where both ran: invoiced | native inv/s | native ms/inv "
+    "| scheduler inv/s | scheduler ms/inv | scheduler vs native (≥ 1.0×) "
+    "| minutes: lowest / median / highest | native, last tenth vs first "
+    "| scheduler, last tenth vs first | whole run inv/s: native / scheduler |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def prepare_and_measure(args, base, prepare_args, measure_args):
@@ -649,6 +816,10 @@ def main(argv):
         config, db, size, slice_seconds, minutes = argv[1:6]
         measure_paired(config, db, int(size), float(slice_seconds), float(minutes))
         return 0
+    if argv and argv[0] == "measure-at-once":
+        config, db, system, size, go_file = argv[1:6]
+        measure_at_once(config, db, system, int(size), go_file)
+        return 0
     if argv and argv[0] == "measure":
         config, db, system, size = argv[1:5]
         measure(config, db, system, int(size))
@@ -671,6 +842,11 @@ def main(argv):
     parser.add_argument(
         "--mode", default="post", choices=bench.MODES, help="invoice mode, paired"
     )
+    parser.add_argument(
+        "--at-once",
+        action="store_true",
+        help="paired: the two at the same time, each on its own copy",
+    )
     parser.add_argument("--slice", type=float, default=60, help="seconds per turn")
     parser.add_argument(
         "--minutes", type=float, default=600, help="a paired run stops after this"
@@ -686,6 +862,8 @@ def main(argv):
         for s in args.systems
         if s != "contract" or bench.contract_installed(registry_for(args.config, base))
     ]
+    if args.paired and args.at_once:
+        return main_at_once(args, base)
     if args.paired:
         return main_paired(args, base)
     rows = {}
@@ -745,6 +923,26 @@ def main_paired(args, base):
         sys.stderr.write(f"production: paired at {size:,}\n")
         slices = run_paired(args, base, size)
         lines.append(report_paired(size, slices))
+        sys.stderr.write(lines[-1] + "\n")
+        write_partial(args, "\n".join(lines))
+    return write_table(args, "\n".join(lines))
+
+
+def main_at_once(args, base):
+    lines = [
+        f"At once, on a database of {args.programmes:,} programmes "
+        f"({args.history:,} with invoiced history): the next instalment of as "
+        f"many programmes falls due today, invoice mode “{args.mode}”; that "
+        "copy copied again, Odoo's native batch invoices the same clients on "
+        "one while the scheduler runs on the other, at the same time, each in "
+        f"its own process, committed per batch of {BATCH}; timed over the "
+        "window where both ran.",
+        "",
+        AT_ONCE_HEADER,
+    ]
+    for size in args.sizes:
+        sys.stderr.write(f"production: at once at {size:,}\n")
+        lines.append(report_at_once(size, run_at_once(args, base, size)))
         sys.stderr.write(lines[-1] + "\n")
         write_partial(args, "\n".join(lines))
     return write_table(args, "\n".join(lines))
