@@ -529,18 +529,12 @@ def run_at_once(args, base, size):
     """Prepare one copy, copy it, run the native batch on one and the
     scheduler on the other at the same time; {system: its measure}."""
     first, second = f"{args.db}_run", f"{args.db}_run2"
-    copy_database(args.config, base, first)
     go_file = os.path.join(ROOT, ".state", f"at-once-{size}.go")
     for path in (go_file, f"{go_file}.native", f"{go_file}.scheduler"):
         if os.path.exists(path):
             os.remove(path)
     try:
-        subprocess.run(
-            [sys.executable, __file__, "prepare", args.config, first]
-            + [f"paired:{args.mode}", str(size)],
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
+        prepare_copy(args, base, first, [f"paired:{args.mode}", str(size)])
         copy_database(args.config, first, second)
         procs = {
             system: subprocess.Popen(
@@ -643,17 +637,22 @@ AT_ONCE_HEADER = (
 )
 
 
+def prepare_copy(args, base, copy, prepare_args):
+    """``copy``: the base copied, its due events made in a process of its own."""
+    copy_database(args.config, base, copy)
+    subprocess.run(
+        [sys.executable, __file__, "prepare", args.config, copy, *prepare_args],
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+
+
 def prepare_and_measure(args, base, prepare_args, measure_args):
     """Prepare a fresh copy of the base in one process, measure it in
     another (as a cron worker starts), drop it; the measure's JSON line."""
     copy = f"{args.db}_run"
-    copy_database(args.config, base, copy)
     try:
-        subprocess.run(
-            [sys.executable, __file__, "prepare", args.config, copy, *prepare_args],
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
+        prepare_copy(args, base, copy, prepare_args)
         out = subprocess.run(
             [sys.executable, __file__, measure_args[0], args.config, copy]
             + measure_args[1:],

@@ -143,14 +143,14 @@ def prepare(config, db, count):
                 },
             ]
         )
-        # every third client (n % 3 == 1) pays by SEPA direct debit: its
-        # programme posts and sends its invoices, which pre-notify the debit
+        # a third pays by SEPA direct debit: its programme posts and sends
+        # its invoices, which pre-notify the debit
         partners = env["res.partner"].create(
             [
                 {
                     "name": f"Soak client {n}",
                     "is_company": n % 2 == 0,
-                    "email": f"soak{n}@example.com" if n % 3 == 1 else False,
+                    "email": f"soak{n}@example.com" if by_sepa(n) else False,
                 }
                 for n in range(count)
             ]
@@ -161,7 +161,7 @@ def prepare(config, db, count):
                     "partner_id": partner.id,
                     "offer_id": offers[n % len(offers)].id,
                     "date_start": start + relativedelta(days=n % 28),
-                    **({"invoice_mode": "auto_send"} if n % 3 == 1 else {}),
+                    **({"invoice_mode": "auto_send"} if by_sepa(n) else {}),
                 }
                 for n, partner in enumerate(partners)
             ]
@@ -194,6 +194,11 @@ def prepare(config, db, count):
     return count
 
 
+def by_sepa(n):
+    """Whether the n-th programme of the soak pays by SEPA direct debit."""
+    return n % 3 == 1
+
+
 def prepare_sepa(env, company, engagements):
     """The company's SEPA payment mode and a mandate for every third programme
     (those without a saved card, sold posting and sending their invoices: the
@@ -214,7 +219,7 @@ def prepare_sepa(env, company, engagements):
     )
     company.action_accomp_sepa_setup()
     for n, engagement in enumerate(engagements):
-        if n % 3 != 1:
+        if not by_sepa(n):
             continue
         bank = env["res.partner.bank"].create(
             {
