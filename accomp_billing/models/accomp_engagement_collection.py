@@ -6,7 +6,11 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import html2plaintext
+from odoo.tools import formatLang, html2plaintext
+
+# programmes named in one notice to the billing managers; the others are
+# found by the programmes' filter "Scheduled action failed"
+FAILURE_NOTICE_NAMED = 50
 
 
 class AccompEngagement(models.Model):
@@ -198,7 +202,8 @@ class AccompEngagement(models.Model):
                 message_type="comment",
             )
         new = self - known
-        if len(new) > 1:
+        # in the scheduler's run, told with the run's others at its end
+        if len(new) > 1 or (new and "accomp_failure_digest" in self.env.context):
             new._notify_new_failures(kind, errors, summary or summaries[kind], messages)
             return
         for engagement in new:
@@ -224,9 +229,12 @@ class AccompEngagement(models.Model):
     def _notify_new_failures(self, kind, errors, summary, messages):
         """New failures of a whole batch (a run failing on many programmes,
         e.g. clients without an e-mail address): a note on each programme and
-        its to-do, written in one batch each, and one notification per company
-        telling its billing managers which programmes (not one e-mail per
-        programme to them and one to the coach)."""
+        its to-do, written in one batch each, and the billing managers told
+        which programmes in one notice per company (not one e-mail per
+        programme to them and one to the coach): once for the scheduler's
+        whole run, at its end (``accomp.schedule.line._invoice_due_lines``),
+        else now."""
+        digest = self.env.context.get("accomp_failure_digest")
         for company in self.company_id:
             engagements = self.filtered(lambda e, c=company: e.company_id == c)
             managers = engagements[:1]._billing_managers().partner_id
@@ -239,21 +247,10 @@ class AccompEngagement(models.Model):
                 message_type="comment",
                 partner_ids=managers.ids,
             )
-            if managers:
-                items = Markup().join(
-                    Markup("<li>%s — %s</li>")
-                    % (engagement.display_name, errors[engagement.id])
-                    for engagement in engagements
-                )
-                self.env["accomp.engagement"].message_notify(
-                    partner_ids=managers.ids,
-                    subject=self.env._(
-                        "%(summary)s: %(count)s programmes",
-                        summary=summary,
-                        count=len(engagements),
-                    ),
-                    body=Markup("<p>%s</p><ul>%s</ul>") % (summary, items),
-                )
+            if digest is None:
+                engagements._send_failure_notice(managers, summary, errors)
+        if digest is not None:
+            self._gather_failure_notice(digest, kind, summary)
         todo = self.env.ref("mail.mail_activity_data_todo")
         model = self.env["ir.model"]._get(self._name)
         today = fields.Date.context_today(self)
@@ -275,6 +272,77 @@ class AccompEngagement(models.Model):
                 }
                 for engagement in self
             ]
+        )
+
+    def _gather_failure_notice(self, digest, kind, summary):
+        """Keep these programmes for the notice at the end of the run (what
+        failed is read then from their to-dos)."""
+        digest.setdefault((kind, summary), set()).update(self.ids)
+
+    @api.model
+    def _send_gathered_failure_notices(self, digest):
+        """The run's notices (:meth:`_gather_failure_notice`): one per
+        company and kind of failure, naming the programmes whose to-do is
+        still open (a step rolled back and retried, which may have left
+        the programme to another worker, tells only what was kept)."""
+        for (kind, summary), ids in digest.items():
+            todos = (
+                self.env["mail.activity"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", list(ids)),
+                        ("accomp_failure", "=", kind),
+                    ],
+                    ["res_id", "note"],
+                    order="res_id",
+                )
+            )
+            notes = {todo.res_id: todo.note for todo in todos}
+            engagements = self.browse(notes)
+            for company in engagements.company_id:
+                failing = engagements.filtered(lambda e, c=company: e.company_id == c)
+                failing._send_failure_notice(
+                    failing[:1]._billing_managers().partner_id,
+                    summary,
+                    {
+                        engagement.id: html2plaintext(notes[engagement.id] or "")
+                        for engagement in failing[:FAILURE_NOTICE_NAMED]
+                    },
+                )
+        digest.clear()
+
+    def _send_failure_notice(self, managers, summary, errors):
+        """Tell ``managers`` (partners) that these programmes failed, naming
+        the first ``FAILURE_NOTICE_NAMED`` (``errors``: {programme id: what
+        failed}, of those at least); the others are found by the
+        programmes' filter "Scheduled action failed"."""
+        if not (managers and self):
+            return
+        named = self[:FAILURE_NOTICE_NAMED]
+        items = Markup().join(
+            Markup("<li>%s — %s</li>")
+            % (engagement.display_name, errors[engagement.id])
+            for engagement in named
+        )
+        more = Markup()
+        if len(self) > len(named):
+            more = Markup("<p>%s</p>") % self.env._(
+                "…and %(count)s more: filter the programmes by “Scheduled action "
+                "failed”.",
+                count=formatLang(self.env, len(self) - len(named), digits=0),
+            )
+        self.env["accomp.engagement"].message_notify(
+            partner_ids=managers.ids,
+            subject=self.env._(
+                "%(summary)s: %(count)s programmes",
+                summary=summary,
+                count=formatLang(self.env, len(self), digits=0),
+            )
+            if len(self) > 1
+            else self.env._("%(summary)s: 1 programme", summary=summary),
+            body=Markup("<p>%s</p><ul>%s</ul>%s") % (summary, items, more),
         )
 
     def _failure_texts(self):

@@ -70,9 +70,28 @@ class AccompScheduleLine(models.Model):
             return self.search(
                 self._due_lines_domain(days, engagements)
             )._with_pending_extras(lock=False)
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if in_cron and "accomp_failure_digest" not in self.env.context:
+            # the billing managers hear of the run's new failures once, at
+            # its end (one notice per company and kind, not one per batch)
+            Engagement = self.env["accomp.engagement"]
+            digest = {}
+            try:
+                invoices = self.with_context(
+                    accomp_failure_digest=digest
+                )._invoice_due_lines(date_ref, engagements, batch_size)
+            except Exception:
+                # the batches committed before the failure are told all the
+                # same (the scheduler owns its transaction, see
+                # ``ir.cron._accomp_retry_serialization``)
+                self.env.cr.rollback()
+                Engagement._send_gathered_failure_notices(digest)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                raise
+            Engagement._send_gathered_failure_notices(digest)
+            return invoices.with_env(self.env)
         batch_size = batch_size or INVOICE_BATCH_SIZE
         domain = self._due_lines_domain(days, engagements)
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
 
         Cron = self.env["ir.cron"]
 

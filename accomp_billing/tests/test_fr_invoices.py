@@ -15,8 +15,13 @@ from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time
-from odoo.tools import config
+from odoo.tools import config, mute_logger
+from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.accomp_billing.models import (
+    accomp_engagement_collection,
+    accomp_schedule_line_invoicing,
+)
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from .common import AccompCase, ProvokedFailure
@@ -448,6 +453,96 @@ class TestFrenchInvoices(FrenchCase):
             ),
             0,
         )
+
+    def clients_without_email(self, count):
+        """``count`` programmes whose clients have no e-mail address."""
+        offer = self.make_offer()
+        engagements = self.env["accomp.engagement"]
+        for n in range(count):
+            client = self.env["res.partner"].create({"name": f"Client sans e-mail {n}"})
+            engagements |= self.make_engagement(offer, partner_id=client.id)
+        return engagements
+
+    def told_managers(self, after):
+        return self.env["mail.message"].search(
+            [
+                ("id", ">", after),
+                ("partner_ids", "in", self.manager.partner_id.ids),
+                ("subject", "like", "Add the client's e-mail"),
+            ]
+        )
+
+    def test_the_scheduler_tells_the_managers_once_for_the_whole_run(self):
+        """Five programmes whose clients have no e-mail, invoiced by the
+        scheduled action in batches of two: one notice to the billing
+        managers for the run (not one per batch), counting the five; past the
+        programmes it names, it says how many more and how to find them."""
+        engagements = self.clients_without_email(5)
+        before = self.env["mail.message"].search([], order="id desc", limit=1).id
+        with (
+            patch.object(accomp_schedule_line_invoicing, "INVOICE_BATCH_SIZE", 2),
+            patch.object(accomp_engagement_collection, "FAILURE_NOTICE_NAMED", 3),
+        ):
+            self.run_scheduler(date(2026, 1, 31))
+        self.assertEqual(len(engagements.invoice_ids), 5)
+        self.assertEqual(
+            len(engagements.activity_ids.filtered(lambda a: a.accomp_failure)), 5
+        )
+        told = self.told_managers(before)
+        self.assertEqual(len(told), 1)
+        self.assertEqual(told.subject, "Add the client's e-mail: 5 programmes")
+        named = [e for e in engagements if e.name in told.body]
+        self.assertEqual(named, list(engagements[:3]))
+        for engagement in named:
+            self.assertIn(engagement.invoice_ids.name, told.body)
+        self.assertIn("and 2 more", told.body)
+        # the filter the notice points to finds them all
+        arch = etree.fromstring(
+            self.env.ref("accomp_billing.accomp_engagement_view_search").arch
+        )
+        domain = safe_eval(arch.find(".//filter[@name='failing']").get("domain"))
+        failing = self.env["accomp.engagement"].search(domain)
+        self.assertEqual(failing & engagements, engagements)
+
+    def test_a_run_that_fails_still_tells_what_it_committed(self):
+        """The run dies on its third batch: the two batches committed before
+        are told to the billing managers; the programme of the failed batch
+        (its invoice and to-do rolled back) is told by the run that bills it."""
+        engagements = self.clients_without_email(5)
+        before = self.env["mail.message"].search([], order="id desc", limit=1).id
+        ScheduleLine = type(self.env["accomp.schedule.line"])  # the model's class
+        original = ScheduleLine._generate_invoices
+        calls = []
+
+        def crash_on_third_batch(lines, today):
+            calls.append(len(lines))
+            if len(calls) == 3:
+                raise RuntimeError("worker lost")
+            return original(lines, today)
+
+        with (
+            patch.object(accomp_schedule_line_invoicing, "INVOICE_BATCH_SIZE", 2),
+            patch.object(ScheduleLine, "_generate_invoices", crash_on_third_batch),
+            mute_logger("odoo.addons.base.models.ir_cron"),
+        ):
+            with freeze_time("2026-01-31 09:00:00"), self.enter_registry_test_mode():
+                self.env.ref(
+                    "accomp_billing.ir_cron_invoice_due_lines"
+                ).method_direct_trigger()
+        self.env.invalidate_all()
+        # Odoo ran the job again at once, which invoiced the last one
+        self.assertEqual(calls, [2, 2, 1, 1])
+        self.assertEqual(len(engagements.invoice_ids), 5)
+        told = self.told_managers(before).sorted("id")
+        self.assertEqual(
+            told.mapped("subject"),
+            [
+                "Add the client's e-mail: 4 programmes",
+                "Add the client's e-mail: 1 programme",
+            ],
+        )
+        self.assertNotIn(engagements[4].name, told[0].body)
+        self.assertIn(engagements[4].name, told[1].body)
 
     def test_facturx_has_no_errors_and_carries_the_instalment_and_its_period(self):
         engagement = self.make_engagement(
