@@ -286,21 +286,9 @@ class AccompEngagement(models.Model):
         still open (a step rolled back and retried, which may have left
         the programme to another worker, tells only what was kept)."""
         for (kind, summary), ids in digest.items():
-            todos = (
-                self.env["mail.activity"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", list(ids)),
-                        ("accomp_failure", "=", kind),
-                    ],
-                    ["res_id", "note"],
-                    order="res_id",
-                )
-            )
+            todos = self.browse(list(ids))._failure_activities(kind)
             notes = {todo.res_id: todo.note for todo in todos}
-            engagements = self.browse(notes)
+            engagements = self.browse(sorted(notes))
             for company in engagements.company_id:
                 failing = engagements.filtered(lambda e, c=company: e.company_id == c)
                 failing._send_failure_notice(

@@ -63,15 +63,8 @@ class AccompScheduleLine(models.Model):
             the run would plan first are not among them
         :return: the invoices created (account.move), or the events (dry run)
         """
-        days = self.env["res.company"]._accomp_days(
-            date_ref, engagements.company_id if engagements is not None else None
-        )
-        if dry_run:
-            return self.search(
-                self._due_lines_domain(days, engagements)
-            )._with_pending_extras(lock=False)
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        if in_cron and "accomp_failure_digest" not in self.env.context:
+        if in_cron and not dry_run and "accomp_failure_digest" not in self.env.context:
             # the billing managers hear of the run's new failures once, at
             # its end (one notice per company and kind, not one per batch)
             Engagement = self.env["accomp.engagement"]
@@ -90,6 +83,13 @@ class AccompScheduleLine(models.Model):
                 raise
             Engagement._send_gathered_failure_notices(digest)
             return invoices.with_env(self.env)
+        days = self.env["res.company"]._accomp_days(
+            date_ref, engagements.company_id if engagements is not None else None
+        )
+        if dry_run:
+            return self.search(
+                self._due_lines_domain(days, engagements)
+            )._with_pending_extras(lock=False)
         batch_size = batch_size or INVOICE_BATCH_SIZE
         domain = self._due_lines_domain(days, engagements)
 
